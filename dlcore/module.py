@@ -45,7 +45,8 @@ def as_float_array(x, name: str, where: str) -> np.ndarray:
         arr = np.asarray(x)
     except Exception as exc:  # pragma: no cover - numpy gives many different errors here
         raise TypeError(
-            f"{where}: expected {name} to be a NumPy array of numbers, received {describe_array(x)}."
+            f"{where}: expected {name} to be a NumPy array of numbers, "
+            f"received {describe_array(x)}."
         ) from exc
     if arr.dtype.kind in "iub":
         return arr.astype(np.float32)
@@ -97,7 +98,7 @@ class Parameter:
         """Set the gradient to zero, in place."""
         self.grad.fill(0)
 
-    def to(self, dtype) -> "Parameter":
+    def to(self, dtype) -> Parameter:
         """Cast value and gradient to ``dtype`` (e.g. ``np.float64`` for a gradient check)."""
         self.value = self.value.astype(dtype)
         self.grad = self.grad.astype(dtype)
@@ -135,7 +136,7 @@ class Layer:
         return self.forward(x)
 
     # --- shared bookkeeping -------------------------------------------------------------------
-    def children(self) -> list["Layer"]:
+    def children(self) -> list[Layer]:
         """Layers contained in this one (``Sequential`` overrides this)."""
         return []
 
@@ -144,18 +145,18 @@ class Layer:
         for p in self.parameters():
             p.zero_grad()
 
-    def train(self, mode: bool = True) -> "Layer":
+    def train(self, mode: bool = True) -> Layer:
         """Put the layer (and its children) in training mode; ``train(False)`` is ``eval()``."""
         self.training = bool(mode)
         for child in self.children():
             child.train(mode)
         return self
 
-    def eval(self) -> "Layer":
+    def eval(self) -> Layer:
         """Put the layer (and its children) in evaluation mode: ``Dropout`` stops dropping."""
         return self.train(False)
 
-    def to(self, dtype) -> "Layer":
+    def to(self, dtype) -> Layer:
         """Cast every parameter to ``dtype`` in place and return the layer.
 
         Training runs in float32 (fast, half the memory); gradient checks run in float64, where
@@ -318,7 +319,7 @@ class Sequential(Layer):
             if shape is not None:
                 try:
                     shape = layer.output_shape(shape)
-                    shape_text = str(tuple("N" if s is None else s for s in shape))
+                    shape_text = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ")"
                 except Exception:
                     shape, shape_text = None, "?"
             else:

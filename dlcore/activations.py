@@ -1,0 +1,145 @@
+"""Activation functions, as layers: the non-linear step ``a = g(z)`` after a weighted sum.
+
+Introduced in ``notebooks/02_architecture.ipynb`` (each plotted with its derivative) and
+differentiated in ``notebooks/05_back_propagation.ipynb``.
+
+Why they exist: a stack of weighted sums is still one weighted sum
+(``(x @ W1) @ W2 = x @ (W1 @ W2)``), so without a non-linear ``g`` between layers a deep
+network is no more powerful than one layer.
+
+Each class keeps its forward line and its backward line side by side, so the backward pass reads as
+the derivative of that one line (the chain rule: ``dz = dout * g'(z)``). Shapes: every activation
+maps ``x: (N, ...) -> (N, ...)`` elementwise, except ``Softmax``, which works along the last axis.
+
+The plain functions ``sigmoid`` and ``softmax`` are written so that they never overflow: they are
+used by the layers here, by the losses and by ``Sequential.predict_proba``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Layer, as_float_array
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-z))``, computed without overflow for any z (even ±1000).
+
+    ``exp(-z)`` overflows for very negative z, so for z < 0 the same value is written as
+    ``exp(z) / (1 + exp(z))``; both forms use ``e = exp(-|z|)``, which is never larger than 1.
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``exp(z_k) / sum_j exp(z_j)`` along ``axis``; each slice sums to 1.
+
+    Subtracting the maximum first changes nothing mathematically (it cancels between numerator
+    and denominator) but keeps every ``exp`` at most 1, so logits of 1e4 do not overflow.
+    """
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+class Identity(Layer):
+    """The linear activation ``a = z``; its derivative is 1. Used for regression outputs."""
+
+    def forward(self, x):
+        return as_float_array(x, "x", "Identity.forward")
+
+    def backward(self, dout):
+        return dout
+
+
+class Sigmoid(Layer):
+    """``a = 1 / (1 + exp(-z))``, squashing any number into (0, 1): a probability.
+
+    Derivative: ``a * (1 - a)``, at most 0.25 (at z = 0) and nearly 0 for large |z|, which is why
+    deep sigmoid networks learn slowly ("vanishing gradients").
+    """
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "Sigmoid.forward")
+        self.a = sigmoid(x)  # cache the output: the derivative is written in terms of it
+        return self.a
+
+    def backward(self, dout):
+        return dout * self.a * (1.0 - self.a)
+
+
+class Tanh(Layer):
+    """``a = tanh(z)``, squashing into (-1, 1) and centred on 0. Derivative: ``1 - a**2``."""
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "Tanh.forward")
+        self.a = np.tanh(x)
+        return self.a
+
+    def backward(self, dout):
+        return dout * (1.0 - self.a * self.a)
+
+
+class ReLU(Layer):
+    """``a = max(0, z)``: passes positive numbers, silences negative ones.
+
+    Derivative: 1 where z > 0, else 0 (at exactly 0 we take 0, as PyTorch does). Cheap, and it
+    does not saturate for positive z, which is why it is the default in hidden layers.
+    """
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "ReLU.forward")
+        self.mask = x > 0  # where the neuron fired: the only places the gradient flows back
+        return np.maximum(x, 0, dtype=x.dtype)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class LeakyReLU(Layer):
+    """``a = z`` if z > 0 else ``alpha * z``: like ReLU but lets a little gradient through when
+    z < 0, so a neuron cannot get stuck silent forever ("dying ReLU")."""
+
+    def __init__(self, alpha: float = 0.01):
+        if not isinstance(alpha, (int, float, np.floating)) or not (0 <= alpha < 1):
+            raise ValueError(
+                f"LeakyReLU: expected alpha to be a number in [0, 1), received {alpha!r}. "
+                f"Hint: 0.01 is the usual choice; alpha=0 is plain ReLU."
+            )
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "LeakyReLU.forward")
+        self.mask = x > 0
+        return np.where(self.mask, x, self.alpha * x).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, self.alpha * dout).astype(dout.dtype, copy=False)
+
+    def config(self):
+        return {"alpha": self.alpha}
+
+
+class Softmax(Layer):
+    """``a_k = exp(z_k) / sum_j exp(z_j)`` along the last axis: scores -> probabilities (sum 1).
+
+    Backward (the Jacobian-vector product, without building the K x K Jacobian):
+    ``dz = a * (dout - sum_k(dout_k * a_k))``.
+
+    To train a classifier prefer ending with plain logits and ``SoftmaxCrossEntropy``, which fuses
+    softmax and the loss into one stable step with the simple gradient ``(a - y) / N``.
+    """
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "Softmax.forward")
+        if x.ndim < 1:
+            raise ValueError(
+                f"Softmax: expected scores of shape (N, K), received a scalar {x!r}."
+            )
+        self.a = softmax(x, axis=-1)
+        return self.a
+
+    def backward(self, dout):
+        a = self.a
+        return a * (dout - (dout * a).sum(axis=-1, keepdims=True))

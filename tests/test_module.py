@@ -1,0 +1,97 @@
+"""Parameter, Layer and Sequential: the contract, modes, prediction and the summary."""
+
+import numpy as np
+import pytest
+
+from dlcore.activations import ReLU, Sigmoid, Softmax
+from dlcore.layers import Dense, Dropout
+from dlcore.module import LAYER_REGISTRY, Parameter, Sequential
+
+
+def small_model(seed=0):
+    return Sequential(Dense(4, 8, seed=seed), ReLU(), Dropout(0.5, seed=seed), Dense(8, 3, seed=seed + 1))
+
+
+def test_parameter_holds_value_and_zero_grad():
+    p = Parameter(np.ones((2, 3)), "W")
+    assert p.grad.shape == (2, 3) and not p.grad.any()
+    p.grad += 5
+    p.zero_grad()
+    assert not p.grad.any()
+    assert Parameter([1, 2]).dtype == np.float32  # integers become the training dtype
+
+
+def test_sequential_forward_is_composition_and_backward_reverses():
+    model = Sequential(Dense(4, 8, seed=0), ReLU(), Dense(8, 3, seed=1))
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    expected = np.maximum(x @ model[0].W.value + model[0].b.value, 0) @ model[2].W.value + model[2].b.value
+    assert np.allclose(model.forward(x), expected, atol=1e-6)
+    dx = model.backward(np.ones((5, 3), dtype=np.float32))
+    assert dx.shape == (5, 4)
+    assert model[0].W.grad.any() and model[2].W.grad.any()
+
+
+def test_parameters_order_and_count():
+    model = small_model()
+    names = [p.name for p in model.parameters()]
+    assert names == ["W", "b", "W", "b"]
+    assert model.num_parameters() == 4 * 8 + 8 + 8 * 3 + 3
+
+
+def test_train_eval_switch_children():
+    model = small_model()
+    model.eval()
+    assert all(not layer.training for layer in model)
+    model.train()
+    assert all(layer.training for layer in model)
+
+
+def test_predict_is_batched_and_deterministic_in_eval_mode():
+    model = small_model()
+    X = np.random.default_rng(1).standard_normal((50, 4)).astype(np.float32)
+    out_a = model.predict(X, batch_size=7)
+    out_b = model.predict(X, batch_size=1024)
+    assert out_a.shape == (50, 3) and np.allclose(out_a, out_b)
+    assert model.training  # predict restores the mode
+
+
+def test_predict_proba_rows_sum_to_one():
+    model = small_model()
+    X = np.random.default_rng(2).standard_normal((10, 4)).astype(np.float32)
+    p = model.predict_proba(X)
+    assert p.shape == (10, 3) and np.allclose(p.sum(axis=1), 1, atol=1e-6)
+    # with an explicit Softmax at the end, the output is returned as it is
+    with_softmax = Sequential(*model.layers, Softmax())
+    assert np.allclose(with_softmax.predict_proba(X), p, atol=1e-6)
+    # one output -> two columns [P(0), P(1)]
+    binary = Sequential(Dense(4, 1, seed=0))
+    pb = binary.predict_proba(X)
+    assert pb.shape == (10, 2) and np.allclose(pb.sum(axis=1), 1)
+    assert np.allclose(Sequential(Dense(4, 1, seed=0), Sigmoid()).predict_proba(X), pb, atol=1e-6)
+
+
+def test_summary_counts_parameters_and_shapes():
+    text = small_model().summary()
+    assert "(N, 8)" in text and "(N, 3)" in text
+    assert "total parameters: 67" in text
+    assert "Dense(in_features=4, out_features=8, init='he')" in text
+
+
+def test_layers_register_by_name():
+    for name in ["Dense", "ReLU", "Dropout", "Sequential", "Softmax"]:
+        assert name in LAYER_REGISTRY
+
+
+def test_sequential_rejects_classes_and_arrays():
+    with pytest.raises(TypeError, match=r"expected every item to be a dlcore layer.*received type at position 1.*ReLU\(\)"):
+        Sequential(Dense(2, 2), ReLU)
+    with pytest.raises(TypeError, match=r"received ndarray at position 0"):
+        Sequential(np.zeros(3))
+
+
+def test_predict_rejects_empty_and_bad_batch_size():
+    model = small_model()
+    with pytest.raises(ValueError, match=r"non-empty batch.*shape \(0, 4\)"):
+        model.predict(np.zeros((0, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"batch_size to be a positive integer, received 0"):
+        model.predict(np.zeros((3, 4), dtype=np.float32), batch_size=0)
