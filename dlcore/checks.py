@@ -107,7 +107,10 @@ def diagnose(out: np.ndarray, expected: np.ndarray, mistakes: dict[str, np.ndarr
     for hint, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=float)
         if wrong.shape == out.shape and np.allclose(out, wrong, atol=atol, rtol=rtol):
-            if not (wrong.shape == expected.shape and np.allclose(wrong, expected, atol=atol, rtol=rtol)):
+            same_as_right = wrong.shape == expected.shape and np.allclose(
+                wrong, expected, atol=atol, rtol=rtol
+            )
+            if not same_as_right:
                 return hint
     if out.shape != expected.shape:
         if out.shape == expected.shape[::-1] and out.ndim == 2:
