@@ -1,0 +1,313 @@
+"""Save a trained model to one ``.npz`` file and load it back, without pickle.
+
+Introduced in ``notebooks/07_training_loop.ipynb`` (keep the weights you spent minutes
+training). A model is two things: its *architecture* (which layers, built with which arguments)
+and its *weights* (the numbers in each ``Parameter``). Both go into one NumPy ``.npz`` file
+(a zip of ``.npy`` arrays):
+
+- ``architecture``: a JSON text, stored as a 0-d NumPy unicode array (not a Python object)::
+
+      {"format": "dlcore-model", "format_version": 1, "dlcore_version": "0.1.0",
+       "model": {"class": "Sequential", "config": {},
+                 "layers": [{"class": "Dense", "config": {"in_features": 64, ...}}, ...]},
+       "parameters": [{"key": "param_0", "layer": "layers[0]", "name": "W",
+                       "shape": [64, 32], "dtype": "float32"}, ...]}
+
+- ``param_0``, ``param_1``, ...: the parameter values, in ``model.parameters()`` order.
+
+Why not pickle: loading a pickle runs whatever code the file contains, so a model downloaded
+from somewhere could do anything on your machine. Here loading only reads numbers and text
+(``np.load(path, allow_pickle=False)``) and rebuilds each layer from its class name through
+``dlcore.module.LAYER_REGISTRY`` and its ``config()``; only dlcore's own layer classes (or
+classes you defined and imported) can be created.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .module import LAYER_REGISTRY, Layer, Sequential
+
+FORMAT = "dlcore-model"
+FORMAT_VERSION = 1
+ARCHITECTURE_KEY = "architecture"
+
+# The modules whose layer classes ``load`` may need; importing them fills LAYER_REGISTRY.
+_LAYER_MODULES = ("layers", "activations", "conv", "recurrent")
+
+
+def _dlcore_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _json_default(value):
+    """Turn NumPy scalars and dtypes in a layer's config into plain JSON values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.dtype):
+        return value.name
+    if isinstance(value, type) and issubclass(value, np.generic):
+        return np.dtype(value).name
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
+
+
+def _describe(layer: Layer, where: str) -> dict:
+    """``{"class": name, "config": {...}}``, with ``"layers"`` for a Sequential (recursively)."""
+    spec = {"class": type(layer).__name__, "config": layer.config()}
+    if isinstance(layer, Sequential):
+        spec["layers"] = [_describe(child, f"{where}layers[{i}].")
+                          for i, child in enumerate(layer.layers)]
+    return spec
+
+
+def _parameter_owners(layer: Layer, prefix: str = "") -> list[tuple[str, object]]:
+    """``[("layers[0]", W), ("layers[0]", b), ...]``: which layer each parameter belongs to."""
+    if isinstance(layer, Sequential):
+        owners = []
+        for i, child in enumerate(layer.layers):
+            owners += _parameter_owners(child, f"{prefix}layers[{i}]")
+        return owners
+    return [(prefix or "model", p) for p in layer.parameters()]
+
+
+def save(model: Layer, path) -> str:
+    """Write ``model`` (architecture and weights) to ``path`` as one ``.npz`` file.
+
+    ``".npz"`` is added to ``path`` if it does not end with it; the final path is returned.
+    The file is first written to a temporary file in the same directory and then moved over
+    ``path`` in one step (``os.replace``), so if writing fails (disk full, an error in a layer's
+    config) an existing good file of that name is left untouched.
+
+    Parameters
+    ----------
+    model : Layer
+        Usually a ``Sequential``; any dlcore layer works.
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str, the path written (with ``.npz``).
+    """
+    where = "dlcore.io.save"
+    if not isinstance(model, Layer):
+        raise TypeError(
+            f"{where}: expected a dlcore model (a Sequential or any Layer), received "
+            f"{type(model).__name__}."
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{where}: expected path to be a file name (str or pathlib.Path), received "
+            f"{type(path).__name__} {path!r}."
+        )
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"{where}: expected the directory {str(directory)!r} to exist, but it does not. "
+            f"Hint: create it first with os.makedirs({str(directory)!r}, exist_ok=True)."
+        )
+
+    owners = _parameter_owners(model)
+    arrays, records = {}, []
+    for i, (owner, p) in enumerate(owners):
+        key = f"param_{i}"
+        arrays[key] = np.ascontiguousarray(p.value)
+        records.append({"key": key, "layer": owner, "name": p.name,
+                        "shape": list(p.value.shape), "dtype": p.value.dtype.name})
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "dlcore_version": _dlcore_version(),
+        "model": _describe(model, ""),
+        "parameters": records,
+    }
+    try:
+        text = json.dumps(header, default=_json_default)
+    except TypeError as exc:
+        raise TypeError(
+            f"{where}: a layer's config() holds a value JSON cannot store ({exc}). Hint: a "
+            f"layer's config() must return plain numbers, strings, lists and dicts."
+        ) from exc
+    arrays[ARCHITECTURE_KEY] = np.array(text)  # 0-d unicode array: no pickle needed to read it
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return str(path)
+
+
+def _not_a_model_file(path, reason: str) -> ValueError:
+    return ValueError(
+        f"dlcore.io.load: {str(path)!r} is not a complete dlcore model file ({reason}). "
+        f"Hint: it may be truncated (an interrupted copy or download) or not written by "
+        f"dlcore.io.save; save the model again."
+    )
+
+
+def _build(spec, where: str) -> Layer:
+    """Rebuild a layer (and, for a Sequential, its children) from its JSON description."""
+    if not isinstance(spec, dict) or "class" not in spec:
+        raise ValueError(
+            f"dlcore.io.load: expected each layer in the architecture to be "
+            f'{{"class": ..., "config": {{...}}}}, received {spec!r:.200} at {where}.'
+        )
+    name = spec["class"]
+    config = spec.get("config", {}) or {}
+    if name == "Sequential":
+        children = spec.get("layers", [])
+        return Sequential(*[_build(c, f"{where}layers[{i}].") for i, c in enumerate(children)])
+    cls = LAYER_REGISTRY.get(name)
+    if cls is None:
+        known = ", ".join(sorted(LAYER_REGISTRY))
+        raise ValueError(
+            f"dlcore.io.load: the file uses the layer class {name!r} (at {where or 'the top'}), "
+            f"which is not a known layer. Known layers: {known}. Hint: if it is your own class, "
+            f"import (or define) it before calling load, so that it is registered."
+        )
+    try:
+        return cls(**config)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"dlcore.io.load: could not rebuild {name}(**{config!r}) (at {where or 'the top'}): "
+            f"{exc}"
+        ) from exc
+
+
+def load(path) -> Layer:
+    """Read a model written by ``save``: rebuild its layers, then copy the weights in.
+
+    Each parameter's shape and dtype in the file must match the description of it, and its
+    shape the rebuilt layer's parameter; otherwise a ``ValueError`` says which one differs.
+    The model comes back in training mode, as a freshly built one would (``predict`` switches
+    to eval mode by itself).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file; ``"model"`` also finds ``"model.npz"``.
+
+    Returns
+    -------
+    The model (a ``Sequential``, or whatever layer was saved).
+    """
+    where = "dlcore.io.load"
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{where}: expected path to be a file name (str or pathlib.Path), received "
+            f"{type(path).__name__} {path!r}."
+        )
+    path = Path(path)
+    if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
+        path = path.with_name(path.name + ".npz")
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{where}: no file at {str(path)!r}. Hint: check the name and the working "
+            f"directory ({os.getcwd()!r}); dlcore.io.save returns the path it wrote."
+        )
+    for module in _LAYER_MODULES:  # register every dlcore layer class before looking names up
+        try:
+            importlib.import_module(f"{__package__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{module}":
+                raise
+
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":  # every .npz is a zip archive, and every zip starts like this
+        raise _not_a_model_file(
+            path, "it is not a .npz (zip) archive: it starts with " + repr(magic)
+        )
+    try:
+        data = np.load(path, allow_pickle=False)
+        try:
+            keys = list(data.keys())
+            if ARCHITECTURE_KEY not in keys:
+                shown = ", ".join(repr(k) for k in keys[:10]) + (", ..." if len(keys) > 10 else "")
+                raise ValueError(
+                    f"{where}: {str(path)!r} is a .npz file but not a dlcore model: expected an "
+                    f"entry named {ARCHITECTURE_KEY!r} describing the layers, found the keys "
+                    f"[{shown}]. Hint: dlcore.io.load reads files written by dlcore.io.save; "
+                    f"for plain arrays use np.load."
+                )
+            arrays = {k: data[k] for k in keys}  # reads (and CRC-checks) every array now
+        finally:
+            data.close()
+    except ValueError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise _not_a_model_file(path, f"{type(exc).__name__}: {exc}") from exc
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        raise _not_a_model_file(path, f"{type(exc).__name__}: {exc}") from exc
+
+    text = arrays[ARCHITECTURE_KEY]
+    if text.dtype.kind != "U" or text.ndim != 0:
+        raise _not_a_model_file(path, f"the {ARCHITECTURE_KEY!r} entry is not a JSON text")
+    try:
+        header = json.loads(str(text[()]))
+    except json.JSONDecodeError as exc:
+        raise _not_a_model_file(path, f"its architecture is not valid JSON: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _not_a_model_file(path, f"expected format {FORMAT!r} in the architecture")
+    version = header.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{where}: {str(path)!r} has format version {version!r}, written by dlcore "
+            f"{header.get('dlcore_version')!r}; this dlcore ({_dlcore_version()}) reads format "
+            f"version {FORMAT_VERSION} and older. Hint: upgrade dlcore."
+        )
+
+    model = _build(header.get("model"), "")
+    params = model.parameters()
+    records = header.get("parameters", [])
+    stored = sorted((k for k in arrays if k.startswith("param_")), key=lambda k: int(k[6:]))
+    if not (len(params) == len(records) == len(stored)):
+        raise ValueError(
+            f"{where}: {str(path)!r} does not fit its own architecture: the rebuilt model has "
+            f"{len(params)} parameters, the description lists {len(records)} and the file "
+            f"holds {len(stored)} arrays. Hint: the file is damaged or a layer's config() does "
+            f"not rebuild the same layer; save the model again."
+        )
+    for p, record in zip(params, records, strict=True):
+        key = record["key"]
+        label = f"{record.get('layer', '?')}.{record.get('name', '?')} ({key})"
+        if key not in arrays:
+            raise _not_a_model_file(path, f"the array {key!r} is missing")
+        value = arrays[key]
+        shape, dtype = tuple(record["shape"]), np.dtype(record["dtype"])
+        if value.shape != shape or value.dtype != dtype:
+            raise ValueError(
+                f"{where}: parameter {label} in {str(path)!r} is {value.shape} {value.dtype}, "
+                f"but the architecture says {shape} {dtype}. Hint: the file is damaged; save "
+                f"the model again."
+            )
+        if p.value.shape != shape:
+            raise ValueError(
+                f"{where}: parameter {label}: the rebuilt layer expects shape {p.value.shape}, "
+                f"the file holds {shape}. Hint: a layer's config() does not rebuild the same "
+                f"layer."
+            )
+        if value.dtype.kind != "f":
+            raise _not_a_model_file(path, f"parameter {label} is {value.dtype}, not float")
+        p.to(dtype)  # a model cast to float64 before saving comes back in float64
+        p.value[...] = value
+        p.zero_grad()
+    return model

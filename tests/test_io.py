@@ -1,0 +1,269 @@
+"""Tests for dlcore.io: a saved model comes back identical, and every bad file gets a clear error."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from dlcore import io
+from dlcore.activations import ReLU, Sigmoid, Softmax, Tanh
+from dlcore.layers import Dense, Dropout, Flatten
+from dlcore.module import Layer, Sequential
+
+
+def mlp():
+    return Sequential(
+        Dense(4, 8, seed=0), ReLU(), Dropout(0.3, seed=1), Dense(8, 6, seed=2), Tanh(),
+        Dense(6, 3, init="xavier", seed=3), Softmax(),
+    )
+
+
+def inputs(shape=(7, 4), seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def rewrite(path, out, edit_header=None, drop=()):
+    """Copy a saved model file, editing its JSON and/or dropping arrays (to build bad files)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if k not in drop}
+    header = json.loads(str(arrays["architecture"][()]))
+    if edit_header is not None:
+        edit_header(header)
+    arrays["architecture"] = np.array(json.dumps(header))
+    np.savez(out, **arrays)
+    return out
+
+
+# --- round trips ---------------------------------------------------------------------------------
+
+
+def test_round_trip_gives_identical_predictions(tmp_path):
+    model = mlp()
+    # change the weights away from their seeded start, so the test cannot pass by re-seeding
+    for p in model.parameters():
+        p.value += np.float32(0.25)
+    path = io.save(model, tmp_path / "model")
+    assert path == str(tmp_path / "model.npz")
+    assert os.path.isfile(path)
+    loaded = io.load(path)
+    assert isinstance(loaded, Sequential)
+    assert [type(layer).__name__ for layer in loaded] == [type(layer).__name__ for layer in model]
+    assert loaded[2].p == pytest.approx(0.3)
+    X = inputs()
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    for p, q in zip(model.parameters(), loaded.parameters(), strict=True):
+        np.testing.assert_array_equal(p.value, q.value)
+        assert p.value.dtype == q.value.dtype == np.float32
+        assert not np.any(q.grad)
+
+
+def test_load_finds_the_file_without_the_extension(tmp_path):
+    path = io.save(Sequential(Dense(2, 2, seed=0)), str(tmp_path / "net.npz"))
+    assert path.endswith("net.npz") and not path.endswith(".npz.npz")
+    model = io.load(tmp_path / "net")
+    assert model.num_parameters() == 6
+
+
+def test_file_format_is_plain_arrays_and_json(tmp_path):
+    path = io.save(mlp(), tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as data:  # no pickle needed to read any entry
+        files = set(data.files)
+        text = data["architecture"]
+        assert text.dtype.kind == "U" and text.ndim == 0
+        header = json.loads(str(text[()]))
+        W0 = data["param_0"]
+    assert files == {"architecture"} | {f"param_{i}" for i in range(6)}
+    assert header["format"] == "dlcore-model" and header["format_version"] == 1
+    assert header["dlcore_version"]
+    assert header["model"]["class"] == "Sequential"
+    assert header["model"]["layers"][0] == {
+        "class": "Dense",
+        "config": {"in_features": 4, "out_features": 8, "init": "he"},
+    }
+    assert header["parameters"][0] == {
+        "key": "param_0", "layer": "layers[0]", "name": "W", "shape": [4, 8], "dtype": "float32",
+    }
+    assert W0.shape == (4, 8)
+
+
+def test_nested_sequential_and_a_single_layer(tmp_path):
+    inner = Sequential(Dense(3, 5, seed=0), Sigmoid())
+    model = Sequential(inner, Dense(5, 2, seed=1))
+    loaded = io.load(io.save(model, tmp_path / "nested"))
+    assert isinstance(loaded[0], Sequential) and len(loaded[0]) == 2
+    X = inputs((4, 3))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+    dense = Dense(3, 2, seed=5)
+    back = io.load(io.save(dense, tmp_path / "dense"))
+    assert isinstance(back, Dense)
+    np.testing.assert_array_equal(back.W.value, dense.W.value)
+
+
+def test_float64_model_comes_back_float64(tmp_path):
+    model = Sequential(Dense(3, 2, seed=0)).to(np.float64)
+    model[0].W.value[0, 0] = 1 / 3  # a value float32 cannot hold exactly
+    loaded = io.load(io.save(model, tmp_path / "f64"))
+    assert loaded[0].W.value.dtype == np.float64
+    assert loaded[0].W.value[0, 0] == 1 / 3
+
+
+def test_round_trip_with_conv_and_rnn(tmp_path):
+    conv = pytest.importorskip("dlcore.conv")
+    recurrent = pytest.importorskip("dlcore.recurrent")
+    cnn = Sequential(
+        conv.Conv2D(1, 2, 3, padding=1, seed=0), ReLU(), conv.MaxPool2D(2), Flatten(),
+        Dense(2 * 3 * 3, 3, seed=1),
+    )
+    X = inputs((2, 1, 6, 6))
+    for p in cnn.parameters():
+        p.value += np.float32(0.1)
+    loaded = io.load(io.save(cnn, tmp_path / "cnn"))
+    np.testing.assert_array_equal(loaded.predict(X), cnn.predict(X))
+
+    rnn = Sequential(recurrent.RNN(3, 4, seed=0), Dense(4, 2, seed=1))
+    X = inputs((2, 5, 3))
+    loaded = io.load(io.save(rnn, tmp_path / "rnn"))
+    np.testing.assert_array_equal(loaded.predict(X), rnn.predict(X))
+
+
+# --- save must not destroy a good file ------------------------------------------------------------
+
+
+def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    model = Sequential(Dense(2, 2, seed=0))
+    path = io.save(model, tmp_path / "keep")
+    before = open(path, "rb").read()
+
+    def broken_savez(f, **arrays):
+        f.write(b"PK\x03\x04 half a file")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(io.np, "savez", broken_savez)
+    with pytest.raises(OSError, match="No space left"):
+        io.save(Sequential(Dense(2, 2, seed=9)), path)
+    assert open(path, "rb").read() == before
+    assert os.listdir(tmp_path) == ["keep.npz"]  # the temporary file was removed
+
+
+class Unsaveable(Layer):
+    def config(self):
+        return {"f": object()}
+
+
+def test_unserialisable_config_is_a_type_error_and_writes_nothing(tmp_path):
+    with pytest.raises(TypeError, match=r"config\(\) holds a value JSON cannot store.*object"):
+        io.save(Sequential(Unsaveable()), tmp_path / "bad")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match=r"expected a dlcore model.*received list"):
+        io.save([Dense(2, 2)], tmp_path / "x")
+    with pytest.raises(TypeError, match=r"file name.*received int 3"):
+        io.save(Dense(2, 2), 3)
+    missing_dir = tmp_path / "no" / "such"
+    with pytest.raises(FileNotFoundError, match=r"expected the directory .*no/such.* to exist"):
+        io.save(Dense(2, 2), missing_dir / "m")
+
+
+# --- bad files -------------------------------------------------------------------------------------
+
+
+def test_missing_file_names_the_path(tmp_path):
+    target = tmp_path / "nowhere.npz"
+    with pytest.raises(FileNotFoundError, match=r"no file at .*nowhere\.npz"):
+        io.load(target)
+
+
+def test_truncated_file(tmp_path):
+    path = io.save(mlp(), tmp_path / "full")
+    data = open(path, "rb").read()
+    half = tmp_path / "half.npz"
+    half.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"half\.npz.*not a complete dlcore model file"):
+        io.load(half)
+
+
+def test_text_file_renamed_npz(tmp_path):
+    fake = tmp_path / "notes.npz"
+    fake.write_text("these are my notes, not a model")
+    with pytest.raises(ValueError, match=r"notes\.npz.*not a complete dlcore model file.*not a "
+                                         r"\.npz \(zip\) archive"):
+        io.load(fake)
+
+
+def test_empty_file_and_npy_file(tmp_path):
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.npz.*not a complete dlcore model file"):
+        io.load(empty)
+    npy = tmp_path / "array.npz"
+    with open(npy, "wb") as f:
+        np.save(f, np.ones(3))
+    with pytest.raises(ValueError, match=r"array\.npz.*not a complete dlcore model file"):
+        io.load(npy)
+
+
+def test_foreign_npz_lists_expected_and_found_keys(tmp_path):
+    foreign = tmp_path / "weights.npz"
+    np.savez(foreign, W1=np.ones((2, 2)), b1=np.zeros(2))
+    with pytest.raises(ValueError, match=r"not a dlcore model: expected an entry named "
+                                         r"'architecture'.*found the keys \['W1', 'b1'\]"):
+        io.load(foreign)
+
+
+def test_unknown_layer_class_is_named_and_known_ones_listed(tmp_path):
+    path = io.save(mlp(), tmp_path / "m")
+
+    def rename(header):
+        header["model"]["layers"][1]["class"] = "Swish"
+
+    bad = rewrite(path, tmp_path / "swish.npz", rename)
+    with pytest.raises(ValueError, match=r"layer class 'Swish' \(at layers\[1\]\.\).*not a "
+                                         r"known layer\. Known layers: .*Dense.*ReLU"):
+        io.load(bad)
+
+
+def test_wrong_parameter_count(tmp_path):
+    path = io.save(mlp(), tmp_path / "m")
+    bad = rewrite(path, tmp_path / "short.npz", drop=("param_5",))
+    with pytest.raises(ValueError, match=r"rebuilt model has 6 parameters.*lists 6.*holds 5 "
+                                         r"arrays"):
+        io.load(bad)
+
+
+def test_wrong_parameter_shape(tmp_path):
+    path = io.save(mlp(), tmp_path / "m")
+
+    def widen(header):
+        header["model"]["layers"][0]["config"]["out_features"] = 9
+
+    bad = rewrite(path, tmp_path / "wide.npz", widen)
+    with pytest.raises(ValueError, match=r"layers\[0\]\.W \(param_0\): the rebuilt layer "
+                                         r"expects shape \(4, 9\), the file holds \(4, 8\)"):
+        io.load(bad)
+
+
+def test_array_that_disagrees_with_its_description(tmp_path):
+    path = io.save(mlp(), tmp_path / "m")
+
+    def lie(header):
+        header["parameters"][1]["dtype"] = "float64"
+
+    bad = rewrite(path, tmp_path / "lie.npz", lie)
+    with pytest.raises(ValueError, match=r"layers\[0\]\.b \(param_1\).*is \(8,\) float32, but "
+                                         r"the architecture says \(8,\) float64"):
+        io.load(bad)
+
+
+def test_newer_format_version(tmp_path):
+    path = io.save(mlp(), tmp_path / "m")
+
+    def bump(header):
+        header["format_version"] = 99
+
+    bad = rewrite(path, tmp_path / "future.npz", bump)
+    with pytest.raises(ValueError, match=r"format version 99.*reads format version 1"):
+        io.load(bad)
