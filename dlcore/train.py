@@ -1,0 +1,592 @@
+"""The training loop, written once: ``fit``, ``evaluate``, ``History``, ``EarlyStopping``.
+
+Introduced in ``notebooks/07_training_loop.ipynb``, where the loop is first written by hand::
+
+    for epoch in range(epochs):
+        for X_batch, y_batch in loader:              # a new shuffled order every epoch
+            optimizer.zero_grad()                    # forget the previous batch's gradients
+            y_hat = model.forward(X_batch)           # 1. forward
+            L = loss(y_hat, y_batch)                 # 2. loss
+            model.backward(loss.backward())          # 3. backward
+            optimizer.step()                         # 4. update
+
+``fit`` is exactly this loop, plus the bookkeeping a person wants to see (losses, accuracy,
+time per epoch, a progress bar), plus the checks that turn silent failures into clear errors:
+inputs validated once at the start, and a loss that becomes NaN or inf stops training with
+``TrainingDiverged``, saying when and what to try.
+
+Epochs are counted from 1 everywhere in this module (``History.best_epoch``, the ``epoch``
+given to callbacks, error messages), as people count them: "epoch 1 of 10".
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .data import BatchLoader
+from .module import Layer, as_float_array, describe_array
+
+__all__ = ["fit", "evaluate", "History", "Evaluation", "EarlyStopping", "TrainingDiverged"]
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss (or the weights) became NaN or infinite during ``fit``.
+
+    Attributes: ``epoch`` and ``iteration`` (both from 1) where it happened, ``last_finite_loss``
+    (None if there was none) and ``history`` (everything recorded up to then, for plotting).
+    """
+
+    def __init__(self, message: str, epoch: int, iteration: int,
+                 last_finite_loss: float | None, history: History):
+        super().__init__(message)
+        self.epoch = epoch
+        self.iteration = iteration
+        self.last_finite_loss = last_finite_loss
+        self.history = history
+
+
+@dataclass
+class History:
+    """What happened during ``fit``, one entry per epoch (or per iteration for ``batch_loss``).
+
+    Attributes
+    ----------
+    loss : list of float
+        Training loss of each epoch: the mean of that epoch's batch losses, weighted by batch
+        size (the mean over every training sample, each seen with the weights of its moment).
+    val_loss : list of float
+        Loss on ``validation_data`` after each epoch (empty without validation data).
+    accuracy : list of float
+        Classification losses only: the fraction of training samples classified right during
+        the epoch, each judged by the output the model gave it when its batch was trained on (a
+        *running* accuracy, in training mode, as Keras reports it: no extra pass over the data,
+        but the weights changed during the epoch, so it lags behind ``val_accuracy`` a little
+        and includes Dropout's noise). Empty for regression.
+    val_accuracy : list of float
+        Accuracy on ``validation_data`` after each epoch (classification with validation only).
+    batch_loss : list of float
+        The loss of every mini-batch, in order: ``epochs_run * iterations_per_epoch`` numbers.
+        Noisy by nature; this is the curve the optimizer really follows.
+    epoch_time : list of float
+        Seconds per epoch (training and validation).
+    iterations_per_epoch : int
+        Mini-batches per epoch, ``ceil(N / batch_size)``.
+    epochs_run : int
+        How many epochs completed.
+    stopped_early : bool
+        True if a callback (``EarlyStopping``) ended training before ``epochs``.
+    stop_reason : str or None
+        Why it stopped early, in words; None if every epoch ran.
+    best_epoch : int or None
+        The epoch (from 1) with the lowest validation loss, or the lowest training loss when
+        there is no validation data: ``history.val_loss[history.best_epoch - 1]``.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
+    iterations_per_epoch: int = 0
+    epochs_run: int = 0
+    stopped_early: bool = False
+    stop_reason: str | None = None
+    best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> list[int]:
+        """``[1, 2, ..., epochs_run]``: the x-axis for ``plt.plot(h.epochs, h.loss)``."""
+        return list(range(1, self.epochs_run + 1))
+
+    def __repr__(self) -> str:
+        def curve(name, values, fmt):
+            if not values:
+                return None
+            return f"{name} {values[0]:{fmt}} -> {values[-1]:{fmt}}"
+
+        parts = [
+            f"epochs_run={self.epochs_run}",
+            f"iterations_per_epoch={self.iterations_per_epoch}",
+            curve("loss", self.loss, ".4g"),
+            curve("val_loss", self.val_loss, ".4g"),
+            curve("accuracy", self.accuracy, ".4f"),
+            curve("val_accuracy", self.val_accuracy, ".4f"),
+            f"best_epoch={self.best_epoch}",
+            f"time {sum(self.epoch_time):.2f} s",
+        ]
+        if self.stopped_early:
+            parts.append(f"stopped early: {self.stop_reason}")
+        return "History(" + ", ".join(p for p in parts if p) + ")"
+
+
+@dataclass
+class Evaluation:
+    """The result of ``evaluate``: the mean ``loss`` and, for classification, the ``accuracy``."""
+
+    loss: float
+    accuracy: float | None = None
+
+    def __repr__(self) -> str:
+        if self.accuracy is None:
+            return f"Evaluation(loss={self.loss:.4g})"
+        return f"Evaluation(loss={self.loss:.4g}, accuracy={self.accuracy:.4f})"
+
+
+class EarlyStopping:
+    """Stop training when the validation loss has not improved for ``patience`` epochs.
+
+    Why (``notebooks/07_training_loop.ipynb``): once a model starts to overfit, its training loss
+    keeps falling while its validation loss rises; the best model is the one from the epoch with
+    the lowest validation loss. With ``restore_best=True`` those weights are copied back into
+    the model's existing Parameters (in place, so an optimizer holding them stays valid) when
+    training ends, whether it stopped early or ran every epoch.
+
+    An epoch counts as an improvement if ``val_loss < best - min_delta``. The epoch whose
+    weights are kept is ``early_stopping.best_epoch`` (from 1); with ``min_delta=0`` it is
+    ``history.best_epoch``.
+
+    Needs ``validation_data`` in ``fit`` (a ValueError otherwise). One object may be reused for
+    several ``fit`` calls: its state is reset at the start of each.
+
+    The callback protocol, for writing your own: an object with
+    ``on_epoch_end(epoch, history, model) -> bool`` (return True to stop), and optionally
+    ``on_train_begin(history, model)``, ``on_train_end(history, model)``, ``stop_reason`` (a
+    str used in ``History.stop_reason``) and ``requires_validation = True``.
+    """
+
+    requires_validation = True
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True):
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) \
+                or patience < 1:
+            raise ValueError(
+                f"EarlyStopping: expected patience to be a positive integer (epochs to wait for "
+                f"an improvement), received {patience!r}. Hint: 5 to 10 is usual."
+            )
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.floating)) \
+                or not math.isfinite(min_delta) or min_delta < 0:
+            raise ValueError(
+                f"EarlyStopping: expected min_delta to be a number >= 0, received {min_delta!r}."
+            )
+        self.patience = int(patience)
+        self.min_delta = float(min_delta)
+        self.restore_best = bool(restore_best)
+        self.on_train_begin(None, None)
+
+    def on_train_begin(self, history, model) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.wait = 0
+        self.stop_reason: str | None = None
+        self._best_weights: list[np.ndarray] | None = None
+
+    def on_epoch_end(self, epoch: int, history: History, model: Layer) -> bool:
+        current = history.val_loss[-1]
+        if current < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best:
+                self._best_weights = [p.value.copy() for p in model.parameters()]
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stop_reason = (
+                f"validation loss did not improve for {self.patience} epochs (best "
+                f"{self.best:.4g} at epoch {self.best_epoch})"
+            )
+            return True
+        return False
+
+    def on_train_end(self, history: History, model: Layer) -> None:
+        if self.restore_best and self._best_weights is not None \
+                and self.best_epoch != history.epochs_run:
+            for p, best in zip(model.parameters(), self._best_weights, strict=True):
+                np.copyto(p.value, best)  # in place: the optimizer keeps the same arrays
+
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+            f"restore_best={self.restore_best})"
+        )
+
+
+# --- input checks, once, at the boundary --------------------------------------------------------
+
+
+def _positive_int(value, name: str, where: str, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            f"{where}: expected {name} to be a positive integer, received {value!r}. {hint}"
+        )
+    return int(value)
+
+
+def _check_finite(a: np.ndarray, name: str, where: str) -> None:
+    if a.dtype.kind != "f" or np.isfinite(a).all():
+        return
+    bad = ~np.isfinite(a)
+    n_nan = int(np.count_nonzero(np.isnan(a)))
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    raise ValueError(
+        f"{where}: expected {name} to hold finite numbers, received {describe_array(a)} with "
+        f"{n_nan} NaN and {int(np.count_nonzero(bad)) - n_nan} infinite values (the first at "
+        f"index {first}, sample {first[0]}). Hint: fill or drop missing values before training, "
+        f"e.g. X = np.nan_to_num(X) or keep only the rows np.isfinite(X).all(axis=1)."
+    )
+
+
+def _check_data(X, y, dtype, names: tuple[str, str], where: str):
+    """X cast once to the model's dtype, y as an array (float targets cast too); both checked."""
+    X = as_float_array(X, names[0], where)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            f"{where}: expected {names[0]} and {names[1]} to hold one row per sample, received "
+            f"{names[0]}: {describe_array(X)} and {names[1]}: {describe_array(y)}."
+        )
+    if len(X) != len(y):
+        raise ValueError(
+            f"{where}: expected {names[0]} and {names[1]} to have the same number of samples, "
+            f"received {len(X)} ({names[0]} shape {X.shape}) and {len(y)} ({names[1]} shape "
+            f"{y.shape}). Hint: split X and y together, e.g. with "
+            f"dlcore.data.train_val_test_split."
+        )
+    if len(X) == 0:
+        raise ValueError(
+            f"{where}: expected at least one sample, received {names[0]} with 0 rows "
+            f"({describe_array(X)})."
+        )
+    if X.ndim == 1:
+        raise ValueError(
+            f"{where}: expected {names[0]} of shape (N, features), received {describe_array(X)}. "
+            f"Hint: one feature per sample is a column: {names[0]}.reshape(-1, 1)."
+        )
+    if y.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: expected {names[1]} to be numbers (labels or targets), received "
+            f"{describe_array(y)}. Hint: encode string labels with dlcore.data.LabelEncoder."
+        )
+    _check_finite(X, names[0], where)
+    _check_finite(y, names[1], where)
+    # Cast once here, not per batch: a float64 X would otherwise be converted on every step,
+    # and the whole forward pass would silently run in float64. The caller's arrays are never
+    # changed: astype makes a new array (and no copy at all if the dtype already matches).
+    X = X.astype(dtype, copy=False)
+    if y.dtype.kind == "f":
+        y = y.astype(dtype, copy=False)
+    return X, y
+
+
+def _check_loss_and_model(model, loss, where: str) -> None:
+    if not isinstance(model, Layer):
+        raise TypeError(
+            f"{where}: expected model to be a dlcore model (a Sequential or any Layer), "
+            f"received {type(model).__name__}."
+        )
+    if isinstance(loss, type) or not (callable(loss) and hasattr(loss, "backward")):
+        name = loss.__name__ if isinstance(loss, type) else type(loss).__name__
+        raise TypeError(
+            f"{where}: expected loss to be a loss object such as SoftmaxCrossEntropy(), "
+            f"received {name}. Hint: instantiate the class: loss=MSE() rather than loss=MSE."
+        )
+
+
+def _model_dtype(model: Layer):
+    params = model.parameters()
+    return params[0].value.dtype if params else np.dtype(np.float32)
+
+
+def _evaluate(model, loss, X, y, batch_size: int) -> tuple[float, float | None]:
+    """Mean loss (and accuracy) over (X, y) in batches; X already checked and cast. Eval mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        total, correct, N = 0.0, 0, len(X)
+        for start in range(0, N, batch_size):
+            Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            y_hat = model.forward(Xb)
+            total += loss(y_hat, yb) * len(Xb)  # each batch mean, weighted by its size
+            if loss.is_classification:
+                correct += int(np.count_nonzero(
+                    loss.predict_labels(y_hat) == loss.target_labels(yb)))
+    finally:
+        model.train(was_training)
+    return total / N, (correct / N if loss.is_classification else None)
+
+
+def evaluate(model: Layer, loss, X, y, batch_size: int = 1024) -> Evaluation:
+    """The model's mean loss on (X, y), and its accuracy for a classification loss.
+
+    Runs in evaluation mode (Dropout off), in batches of ``batch_size`` so that a large X does
+    not need one huge forward pass, and puts the model back in the mode it was in. The loss is
+    the mean over all N samples (each batch's mean weighted by its size).
+
+    X: (N, ...), y: (N, ...) -> ``Evaluation(loss, accuracy)``; ``accuracy`` is None for a
+    regression loss.
+    """
+    where = "evaluate"
+    _check_loss_and_model(model, loss, where)
+    batch_size = _positive_int(batch_size, "batch_size", where,
+                               "Hint: batch_size only limits memory; 1024 is fine.")
+    X, y = _check_data(X, y, _model_dtype(model), ("X", "y"), where)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        mean_loss, acc = _evaluate(model, loss, X, y, batch_size)
+    return Evaluation(loss=float(mean_loss), accuracy=acc)
+
+
+# --- the loop -------------------------------------------------------------------------------------
+
+
+class _PrintProgress:
+    """Stand-in for a tqdm bar when tqdm is not installed: one line per epoch."""
+
+    def __init__(self, total):
+        self.total, self.n, self.postfix = total, 0, ""
+
+    def set_postfix(self, **values):
+        self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
+
+    def update(self, n=1):
+        self.n += n
+        print(f"epoch {self.n}/{self.total}: {self.postfix}", flush=True)
+
+    def close(self):
+        pass
+
+
+def _diverged(history, epoch, iteration, iterations, what, optimizer) -> TrainingDiverged:
+    finite = [v for v in history.batch_loss if math.isfinite(v)]
+    last = finite[-1] if finite else None
+    last_text = f"{last:.4g}" if last is not None else "none (it was not finite from the start)"
+    lr = getattr(optimizer, "lr", None)
+    lr_hint = (f"lower the learning rate, e.g. lr={lr / 10:g} instead of {lr:g}"
+               if isinstance(lr, (int, float)) else "lower the learning rate, e.g. by 10x")
+    message = (
+        f"fit: training diverged at epoch {epoch}, iteration {iteration} of {iterations}: "
+        f"{what}. The last finite batch loss was {last_text}. Try: {lr_hint}; standardise the "
+        f"inputs (dlcore.data.StandardScaler); if the loss works on probabilities "
+        f"(BinaryCrossEntropy, CategoricalCrossEntropy), avoid log(0) by ending the model with "
+        f"logits and using the from-logits loss (BinaryCrossEntropyWithLogits, "
+        f"SoftmaxCrossEntropy). The model's weights are now unusable: build (or load) it again "
+        f"before retrying."
+    )
+    return TrainingDiverged(message, epoch, iteration, last, history)
+
+
+def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
+        validation_data=None, seed=None, callbacks=None, progress: bool = True,
+        shuffle: bool = True) -> History:
+    """Train ``model`` on (X, y) with mini-batch gradient descent; return the ``History``.
+
+    Each epoch visits every sample once, in mini-batches from one ``dlcore.data.BatchLoader``
+    (built once, so each epoch gets a new order from ``seed``). Each mini-batch is the four
+    steps of ``notebooks/07_training_loop.ipynb``: forward, loss, backward, update. After each
+    epoch the validation loss (and accuracy) is computed in eval mode, the callbacks run, and
+    the progress bar moves.
+
+    Parameters
+    ----------
+    model : Layer
+        Usually a ``Sequential``. Put in training mode for the loop and back in the mode it was
+        in afterwards.
+    loss : a dlcore loss object, e.g. ``SoftmaxCrossEntropy()`` or ``MSE()``.
+    optimizer : e.g. ``Adam(model.parameters(), lr=1e-3)``; updates the parameters in place.
+    X : (N, ...) array
+        Cast once to the model's parameter dtype (float32 by default); the caller's array is
+        not changed.
+    y : (N, ...) array
+        Targets as the loss expects them (labels (N,), one-hot (N, K), values (N, D)).
+    epochs : int >= 1
+    batch_size : int >= 1
+        Samples per update. 32 to 256 is usual; ``len(X)`` gives full-batch gradient descent.
+    validation_data : (X_val, y_val), optional
+        Evaluated after every epoch, never trained on.
+    seed : None, int or Generator
+        The shuffling order. The same seed and the same initial model (and optimizer) give
+        bit-identical weights and history.
+    callbacks : list, optional
+        Objects with ``on_epoch_end(epoch, history, model) -> bool`` (True stops training),
+        e.g. ``EarlyStopping``. See ``EarlyStopping`` for the whole protocol.
+    progress : bool
+        A tqdm progress bar over epochs showing loss and val_loss (in Jupyter a widget bar);
+        False turns it off entirely.
+    shuffle : bool
+        Shuffle every epoch (True) or keep the order of X.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    TrainingDiverged
+        If the loss or the weights become NaN or infinite: says at which epoch and iteration,
+        the last finite loss, and what to try.
+    """
+    where = "fit"
+    # --- checks, once, before any work ----------------------------------------------------------
+    _check_loss_and_model(model, loss, where)
+    if not (callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"{where}: expected optimizer to be an optimizer object with zero_grad() and step(), "
+            f"received {type(optimizer).__name__}. Hint: optimizer=Adam(model.parameters(), "
+            f"lr=1e-3)."
+        )
+    params = model.parameters()
+    opt_params = getattr(optimizer, "params", None)
+    if params and opt_params is not None:
+        ids = {id(p) for p in opt_params}
+        if not any(id(p) in ids for p in params):
+            raise ValueError(
+                f"{where}: expected the optimizer to update this model's parameters, but it "
+                f"holds none of them (the model has {len(params)}, the optimizer "
+                f"{len(opt_params)} others). Hint: build the optimizer after the model, from it: "
+                f"Adam(model.parameters(), lr=1e-3)."
+            )
+    epochs = _positive_int(epochs, "epochs", where,
+                           "Hint: one epoch is one pass over the training data; try epochs=10.")
+    batch_size = _positive_int(
+        batch_size, "batch_size", where,
+        "Hint: batch_size is the number of samples per update, at least 1; 32 to 256 is usual, "
+        "and batch_size=len(X) gives full-batch gradient descent.",
+    )
+    dtype = _model_dtype(model)
+    X, y = _check_data(X, y, dtype, ("X", "y"), where)
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            received = type(validation_data).__name__
+            if isinstance(validation_data, (tuple, list)):
+                received += f" of length {len(validation_data)}"
+            raise ValueError(
+                f"{where}: expected validation_data to be a pair (X_val, y_val), received "
+                f"{received}. Hint: validation_data=(X_val, y_val)."
+            )
+        X_val, y_val = _check_data(*validation_data, dtype, ("X_val", "y_val"), where)
+    callbacks = list(callbacks) if callbacks is not None else []
+    for cb in callbacks:
+        if not callable(getattr(cb, "on_epoch_end", None)):
+            raise TypeError(
+                f"{where}: expected each callback to have a method on_epoch_end(epoch, history, "
+                f"model), received {type(cb).__name__}. Hint: callbacks=[EarlyStopping()]."
+            )
+        if getattr(cb, "requires_validation", False) and validation_data is None:
+            raise ValueError(
+                f"{where}: {type(cb).__name__} watches the validation loss, so it expects "
+                f"validation_data=(X_val, y_val), received validation_data=None. Hint: split "
+                f"off a validation set with dlcore.data.train_val_test_split."
+            )
+
+    loader = BatchLoader(X, y, batch_size, shuffle=shuffle, seed=seed)
+    iterations = len(loader)
+    history = History(iterations_per_epoch=iterations)
+    # the last batch is smaller when batch_size does not divide N: weights for the epoch mean
+    sizes = np.full(iterations, batch_size, dtype=np.float64)
+    sizes[-1] = len(X) - batch_size * (iterations - 1)
+    classify = bool(loss.is_classification)
+    bar = None
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm is in requirements.txt
+            bar = _PrintProgress(epochs)
+        else:
+            bar = tqdm(total=epochs, desc="fit", unit="epoch")
+    for cb in callbacks:
+        if hasattr(cb, "on_train_begin"):
+            cb.on_train_begin(history, model)
+
+    was_training = model.training
+    batch_loss = history.batch_loss  # a local name: one attribute lookup less per step
+    try:
+        # Overflow and 0/0 are reported by TrainingDiverged below, with advice, instead of
+        # NumPy RuntimeWarnings in the middle of the output.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(1, epochs + 1):
+                start_time = time.perf_counter()
+                model.train()
+                outputs, targets = [], []
+                for iteration, (X_batch, y_batch) in enumerate(loader, start=1):
+                    optimizer.zero_grad()                     # clear the previous gradients
+                    y_hat = model.forward(X_batch)            # 1. forward
+                    try:
+                        L = loss(y_hat, y_batch)              # 2. loss
+                    except ValueError as exc:  # the loss refuses a NaN / inf prediction
+                        if np.isfinite(y_hat).all():
+                            raise
+                        raise _diverged(history, epoch, iteration, iterations,
+                                        "the model's output became NaN or infinite",
+                                        optimizer) from exc
+                    batch_loss.append(L)
+                    if not math.isfinite(L):
+                        raise _diverged(history, epoch, iteration, iterations,
+                                        f"the loss became {L}", optimizer)
+                    model.backward(loss.backward())           # 3. backward
+                    optimizer.step()                          # 4. update
+                    if classify:  # keep the predictions for the epoch's running accuracy
+                        outputs.append(y_hat)
+                        targets.append(y_batch)
+
+                # --- end of the epoch: bookkeeping ---------------------------------------------
+                for p in params:  # the last update may have made a weight NaN or inf
+                    if not np.isfinite(p.value).all():
+                        raise _diverged(history, epoch, iterations, iterations,
+                                        f"the parameter {p.name} became NaN or infinite",
+                                        optimizer)
+                epoch_losses = np.asarray(batch_loss[-iterations:])
+                history.loss.append(float(epoch_losses @ sizes) / len(X))
+                if classify:
+                    # one call for the whole epoch instead of one per batch: the same numbers,
+                    # without the labels' input checks running on every iteration
+                    predicted = loss.predict_labels(np.concatenate(outputs))
+                    true = loss.target_labels(np.concatenate(targets))
+                    history.accuracy.append(int(np.count_nonzero(predicted == true)) / len(X))
+                    outputs, targets = [], []
+                if validation_data is not None:
+                    try:
+                        val_loss, val_acc = _evaluate(model, loss, X_val, y_val, 1024)
+                    except ValueError as exc:
+                        raise _diverged(history, epoch, iterations, iterations,
+                                        f"the validation loss could not be computed ({exc})",
+                                        optimizer) from exc
+                    history.val_loss.append(val_loss)
+                    if classify:
+                        history.val_accuracy.append(val_acc)
+                history.epochs_run = epoch
+                watched = history.val_loss if validation_data is not None else history.loss
+                history.best_epoch = int(np.argmin(watched)) + 1
+                history.epoch_time.append(time.perf_counter() - start_time)
+
+                stop = False
+                for cb in callbacks:
+                    if cb.on_epoch_end(epoch, history, model):
+                        stop = True
+                        history.stop_reason = getattr(cb, "stop_reason", None) or (
+                            f"{type(cb).__name__} asked to stop after epoch {epoch}")
+                if bar is not None:
+                    shown = {"loss": f"{history.loss[-1]:.4g}"}
+                    if history.val_loss:
+                        shown["val_loss"] = f"{history.val_loss[-1]:.4g}"
+                    if history.val_accuracy:
+                        shown["val_acc"] = f"{history.val_accuracy[-1]:.3f}"
+                    elif history.accuracy:
+                        shown["acc"] = f"{history.accuracy[-1]:.3f}"
+                    bar.set_postfix(**shown)
+                    bar.update(1)
+                if stop:
+                    history.stopped_early = epoch < epochs
+                    if not history.stopped_early:
+                        history.stop_reason = None
+                    break
+    finally:
+        model.train(was_training)
+        if bar is not None:
+            bar.close()
+    for cb in callbacks:
+        if hasattr(cb, "on_train_end"):
+            cb.on_train_end(history, model)
+    return history
