@@ -140,6 +140,194 @@ def run_check(cases: Callable[[], None], success: str) -> CheckResult:
 # =================================================================================================
 
 
+def check_one_hot(fn):
+    """Exercise in 01_data: ``fn(labels, num_classes) -> Y``, labels (N,) ints -> Y (N, K).
+
+    ``Y[i, labels[i]] = 1`` and every other entry 0. The cases use N != K (so a transposed
+    answer is caught) and a batch that misses the last classes (so counting the classes from
+    the labels instead of using ``num_classes`` is caught).
+    """
+    def one_case(labels, num_classes):
+        labels = np.asarray(labels)
+        n, k = len(labels), num_classes
+        out = as_result_array(call_learner(fn, labels, num_classes))
+        right = np.zeros((n, k))
+        right[np.arange(n), labels] = 1
+        whole_columns = np.zeros((n, k))
+        whole_columns[:, labels] = 1
+        counted = int(labels.max()) + 1
+        from_labels = np.zeros((n, counted))
+        from_labels[np.arange(n), labels] = 1
+        mistake = diagnose(out, right, {
+            "transposed: your array has one row per class and one column per sample. Hint: "
+            "make it np.zeros((N, num_classes)), one row per sample.": right.T,
+            "whole columns are set to 1: Y[:, labels] = 1 sets column labels[j] in every row. "
+            "Hint: pair each row with its own label, Y[np.arange(N), labels] = 1.": whole_columns,
+            "the 1s are one column to the left: classes count from 0, so label c goes in "
+            "column c (not c - 1).": np.roll(right, -1, axis=1),
+            "the 1s are one column to the right: classes count from 0, so label c goes in "
+            "column c (not c + 1).": np.roll(right, 1, axis=1),
+            "you counted the classes from the labels (labels.max() + 1 or "
+            "len(np.unique(labels))), but a batch can miss some classes. Hint: use the "
+            "num_classes argument for the number of columns.": from_labels,
+            "you returned the labels themselves. Hint: build an (N, num_classes) array of "
+            "zeros and put one 1 in each row.": labels,
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: labels={labels.tolist()}, "
+                               f"num_classes={num_classes})")
+
+    def cases():
+        one_case([2, 0, 1, 2, 3], 4)
+        one_case([0, 2, 2, 1], 5)
+
+    return run_check(cases, "Right: each row has a single 1, in the column of its class.")
+
+
+def _standardize(X, mean_from, axis=0, ddof=0, power=0.5):
+    """(X - mean) / spread with the statistics of ``mean_from`` (helper of the checker below)."""
+    mean = mean_from.mean(axis=axis, keepdims=True)
+    spread = mean_from.var(axis=axis, ddof=ddof, keepdims=True) ** power
+    return (X - mean) / spread
+
+
+def check_standardize_train_test(fn):
+    """Exercise in 01_data: ``fn(X_train, X_test) -> (X_train_scaled, X_test_scaled)``.
+
+    Both splits are standardised per feature (axis 0) with the *training* mean and standard
+    deviation (``np.std``, ddof=0): ``(X - mean_train) / std_train``. The checker names the
+    leaks (test or all-data statistics) and the usual slips (axis, variance, ddof).
+    """
+    def cases():
+        rng = np.random.default_rng(1)
+        # 3 features in very different units; the test split is shifted and wider, so its
+        # statistics differ clearly from the training split's.
+        scale, shift = np.array([1.0, 10.0, 100.0]), np.array([5.0, -20.0, 300.0])
+        X_train = rng.standard_normal((6, 3)) * scale + shift
+        X_test = rng.standard_normal((4, 3)) * scale * 2 + shift + scale
+        out = call_learner(fn, X_train, X_test)
+        if out is None:
+            raise LearnerError("your function returned None. Hint: did you forget the "
+                               "`return X_train_scaled, X_test_scaled` line?")
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise LearnerError(
+                f"expected a pair (X_train_scaled, X_test_scaled), received "
+                f"{type(out).__name__}{'' if not hasattr(out, 'shape') else ' ' + str(out.shape)}"
+                f". Hint: return both arrays: `return X_train_scaled, X_test_scaled`.")
+        train_out = as_result_array(out[0], "the first array you returned (train)")
+        test_out = as_result_array(out[1], "the second array you returned (test)")
+        if train_out.shape == X_test.shape and test_out.shape == X_train.shape:
+            raise LearnerError("the two arrays are in the wrong order: return "
+                               "X_train_scaled first, then X_test_scaled.")
+        X_all = np.concatenate([X_train, X_test])
+        for part, out_part, X in (("train", train_out, X_train), ("test", test_out, X_test)):
+            mistakes = {
+                "you used the statistics of all the data (train and test together), so the "
+                "test split leaked into the scaling. Hint: compute mean and std on X_train "
+                "only.":
+                    _standardize(X, X_all),
+                "you scaled it with its own mean and std; for the test split that is a leak, "
+                "the test data must stay unseen. Hint: scale X_test with the mean and std of "
+                "X_train.": _standardize(X, X),
+                "wrong axis: you standardised each sample (row) instead of each feature "
+                "(column). Hint: use X_train.mean(axis=0) and X_train.std(axis=0).":
+                    _standardize(X, X, axis=1),
+                "you divided by the variance instead of the standard deviation. Hint: use "
+                "np.std (the square root of the variance).": _standardize(X, X_train, power=1),
+                "you used the sample standard deviation (ddof=1). Hint: the course (and "
+                "StandardScaler) uses np.std's default, ddof=0.": _standardize(X, X_train, ddof=1),
+                "you forgot to subtract the mean: (X - mean) / std.":
+                    X / X_train.std(axis=0),
+                "you forgot to divide by the standard deviation: (X - mean) / std.":
+                    X - X_train.mean(axis=0),
+                "you used one mean and std for the whole array instead of one per feature. "
+                "Hint: X_train.mean(axis=0) gives one mean per column.":
+                    (X - X_train.mean()) / X_train.std(),
+            }
+            mistake = diagnose(out_part, _standardize(X, X_train), mistakes)
+            if mistake:
+                raise LearnerError(f"the {part} split: {mistake}")
+
+    return run_check(cases, "Right: both splits are scaled with the training split's mean and "
+                            "standard deviation, feature by feature; the test data stayed unseen.")
+
+
+def check_iterations_per_epoch(fn):
+    """Exercise in 01_data: ``fn(n, batch_size, drop_last=False) -> int``, batches per epoch.
+
+    ``ceil(n / batch_size)`` (the last, smaller batch counts), or ``floor(n / batch_size)`` with
+    ``drop_last=True``. The cases include n a multiple of batch_size (off-by-one), n just above
+    it (floor vs ceil), and batch_size > n.
+    """
+    import inspect  # here, not at the top: this section only needs it
+
+    def cases():
+        if callable(fn):
+            try:
+                params = inspect.signature(fn).parameters
+            except (TypeError, ValueError):  # some built-ins have no signature: just call
+                params = {"drop_last": None}
+            takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
+            if "drop_last" not in params and not takes_kwargs:
+                raise LearnerError(
+                    f"your function takes ({', '.join(params)}) but has no drop_last parameter. "
+                    f"Hint: def iterations_per_epoch(n, batch_size, drop_last=False):")
+        table = [(6400, 64, False), (6401, 64, False), (6401, 64, True), (6400, 64, True),
+                 (10, 3, False), (10, 3, True), (5, 8, False), (1000, 300, False)]
+        outputs = []
+        for n, batch_size, drop_last in table:
+            out = call_learner(fn, n, batch_size, drop_last=drop_last)
+            where = f"for n={n}, batch_size={batch_size}, drop_last={drop_last}"
+            if out is None:
+                raise LearnerError(f"your function returned None {where}. Hint: did you "
+                                   f"forget the `return` statement?")
+            if isinstance(out, bool):
+                raise LearnerError(f"your function returned {out} {where}: expected a number "
+                                   f"of batches (an int).")
+            value = as_result_array(out)
+            if value.shape != ():
+                raise LearnerError(f"your function returned an array of shape {value.shape} "
+                                   f"{where}: expected one number, the count of batches.")
+            outputs.append((where, out, float(value)))
+        for where, _out, value in outputs:
+            if value != round(value):
+                raise LearnerError(
+                    f"{where} you returned {value!r}, not a whole number: a number of "
+                    f"batches is a count. Hint: n / batch_size gives a fraction; round it "
+                    f"up (math.ceil, or -(-n // batch_size)) or down (n // batch_size).")
+        for where, out, value in outputs:
+            if not isinstance(out, (int, np.integer)):
+                raise LearnerError(
+                    f"{where} you returned {value!r}, a float. Hint: return an int, e.g. "
+                    f"int(np.ceil(n / batch_size)), so it can be used in range(...).")
+        got = [int(out) for _, out, _ in outputs]
+        n, bs, drop = (np.array([row[i] for row in table]) for i in range(3))
+        ceil, floor = -(-n // bs), n // bs
+        right = np.where(drop, floor, ceil)
+        mistake = diagnose(np.array(got, dtype=float), right, {
+            "the last, smaller batch is missing: without drop_last it still counts, so "
+            "round up (ceil), not down (n // batch_size).": floor,
+            "with drop_last=True the last, smaller batch is left out: round down "
+            "(n // batch_size) in that case.": ceil,
+            "off by one: n // batch_size + 1 counts a leftover batch even when n is a "
+            "multiple of batch_size. Hint: round up instead: -(-n // batch_size) or "
+            "math.ceil(n / batch_size).": np.where(drop, floor, floor + 1),
+            "round() goes to the nearest whole number, but a leftover of even one sample "
+            "makes one more batch. Hint: round up with math.ceil.":
+                np.where(drop, floor, np.round(n / bs)),
+            "n and batch_size are swapped: the number of batches is n / batch_size.":
+                np.where(drop, bs // n, -(-bs // n)),
+        })
+        if mistake:
+            first = int(np.flatnonzero(np.array(got) != right)[0])
+            n0, bs0, d0 = table[first]
+            raise LearnerError(f"{mistake} (for n={n0}, batch_size={bs0}, drop_last={d0}: "
+                               f"expected {right[first]}, received {got[first]})")
+
+    return run_check(cases, "Right: ceil(n / batch_size) batches per epoch, or "
+                            "floor(n / batch_size) when the last, smaller batch is dropped.")
+
+
 # =================================================================================================
 # 02_architecture
 # =================================================================================================
@@ -155,14 +343,552 @@ def run_check(cases: Callable[[], None], success: str) -> CheckResult:
 # =================================================================================================
 
 
+def _fp_relu(z):
+    return np.maximum(z, 0)
+
+
+def _fp_softmax(z, axis=1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def check_dense_forward(fn):
+    """Exercise in 04_forward_propagation: ``fn(X, W, b) -> Z = X @ W + b`` (rows form).
+
+    X: (N, D_in), W: (D_in, D_out), b: (D_out,) -> Z: (N, D_out), one row per sample. One case
+    has N == D_out, so that a bias added as a column (one bias per *sample*) still broadcasts and
+    can be recognised.
+    """
+    def cases():
+        rng = np.random.default_rng(40)
+        for n, d_in, d_out in [(5, 3, 4), (4, 6, 4)]:
+            X = rng.standard_normal((n, d_in))
+            W = rng.standard_normal((d_in, d_out))
+            b = rng.standard_normal(d_out)
+            out = as_result_array(call_learner(fn, X, W, b))
+            right = X @ W + b
+            mistakes = {
+                "forgot the bias: add b to every row, Z = X @ W + b.": X @ W,
+                "wrong sign of the bias: it is added, Z = X @ W + b.": X @ W - b,
+                "you applied ReLU: this exercise asks for the weighted sums Z only (the "
+                "activation A = g(Z) is the next step).": _fp_relu(right),
+                "you returned the column form (D_out, N): in the rows form every row is one "
+                "sample, Z = X @ W + b, of shape (N, D_out).": right.T,
+                "you averaged over the samples: keep one row per sample, Z = X @ W + b has shape "
+                "(N, D_out).": right.mean(axis=0),
+            }
+            if n == d_out:
+                mistakes["the bias was added as a column, b[:, None], so each *sample* got its "
+                          "own bias. In the rows form b has shape (D_out,) and is added to every "
+                          "row: X @ W + b."] = X @ W + b[:, None]
+            mistake = diagnose(out, right, mistakes)
+            if mistake:
+                raise LearnerError(mistake)
+    return run_check(cases, "Right: Z = X @ W + b, one row of D_out weighted sums per sample.")
+
+
+def check_dense_forward_columns(fn):
+    """Exercise in 04_forward_propagation: ``fn(A_prev, W, b) -> Z = W @ A_prev + b``.
+
+    The column form of the classic texts: A_prev: (n_prev, m) with samples as columns,
+    W: (n, n_prev), b: (n, 1) -> Z: (n, m). The second case is square, so that the rows-form
+    product ``A_prev @ W`` runs and can be recognised.
+    """
+    def cases():
+        rng = np.random.default_rng(41)
+        for n_prev, n, m in [(3, 4, 5), (3, 3, 3)]:
+            A_prev = rng.standard_normal((n_prev, m))
+            W = rng.standard_normal((n, n_prev))
+            b = rng.standard_normal((n, 1))
+            out = as_result_array(call_learner(fn, A_prev, W, b))
+            right = W @ A_prev + b
+            mistakes = {
+                "forgot the bias: Z = W @ A_prev + b.": W @ A_prev,
+                "wrong sign of the bias: it is added, Z = W @ A_prev + b.": W @ A_prev - b,
+                "you returned the rows form (m, n): in the column form every *column* is one "
+                "sample, Z = W @ A_prev + b, of shape (n, m).": right.T,
+                "you applied ReLU: this exercise asks for the weighted sums Z only.":
+                    _fp_relu(right),
+            }
+            if n == n_prev == m:
+                mistakes["wrong order: in the column form the weights come first, "
+                          "Z = W @ A_prev + b (A_prev @ W is the rows habit)."] = A_prev @ W + b
+                mistakes["the bias was added along the rows (b.ravel() or b.T): b has shape "
+                          "(n, 1), one number per neuron, added to every column."] = (
+                    W @ A_prev + b.T
+                )
+            mistake = diagnose(out, right, mistakes)
+            if mistake:
+                raise LearnerError(mistake)
+    return run_check(cases, "Right: Z = W @ A_prev + b, one column of n weighted sums per sample.")
+
+
+def check_two_layer_forward(fn):
+    """Exercise in 04_forward_propagation: a two-layer forward pass that keeps its caches.
+
+    ``fn(X, W1, b1, W2, b2) -> (P, cache)`` with ``Z1 = X @ W1 + b1``, ``A1 = relu(Z1)``,
+    ``Z2 = A1 @ W2 + b2``, ``P = softmax(Z2)`` along each row, and ``cache = (X, Z1, A1)``:
+    X: (N, D), W1: (D, H), b1: (H,), W2: (H, K), b2: (K,) -> P: (N, K).
+    """
+    def cases():
+        rng = np.random.default_rng(42)
+        for n, d, h, k in [(5, 3, 4, 6), (6, 4, 5, 3)]:
+            X = rng.standard_normal((n, d))
+            W1, b1 = rng.standard_normal((d, h)), rng.standard_normal(h)
+            W2, b2 = rng.standard_normal((h, k)), rng.standard_normal(k)
+            result = call_learner(fn, X, W1, b1, W2, b2)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                if result is None:
+                    raise LearnerError(
+                        "your function returned None. Hint: end with `return P, cache`."
+                    )
+                raise LearnerError(
+                    f"expected two things back, (P, cache), received {type(result).__name__}"
+                    f"{'' if not hasattr(result, '__len__') else f' of length {len(result)}'}. "
+                    f"Hint: `return P, cache` with cache = (X, Z1, A1)."
+                )
+            P = as_result_array(result[0], "P (the first thing returned)")
+            Z1 = X @ W1 + b1
+            A1 = _fp_relu(Z1)
+            Z2 = A1 @ W2 + b2
+            right = _fp_softmax(Z2)
+            if np.isnan(P).any():
+                raise LearnerError(
+                    "P contains NaN: the softmax overflowed. Hint: subtract each row's maximum "
+                    "before np.exp, or use dlcore.activations.softmax."
+                )
+            mistake = diagnose(P, right, {
+                "no ReLU after the first layer: A1 = relu(Z1) = np.maximum(Z1, 0) goes into the "
+                "second layer, not Z1.": _fp_softmax(Z1 @ W2 + b2),
+                "no softmax at the end: P = softmax(Z2) turns the scores into probabilities.": Z2,
+                "softmax along the wrong axis: each *row* (sample) must sum to 1, so normalise "
+                "with axis=1 (or axis=-1).": _fp_softmax(Z2, axis=0),
+                "ReLU on the output too: the last layer gives scores Z2 that go straight into "
+                "softmax.": _fp_softmax(_fp_relu(Z2)),
+                "forgot the biases b1 and b2.": _fp_softmax(_fp_relu(X @ W1) @ W2),
+                "forgot the bias b2 of the second layer.": _fp_softmax(A1 @ W2),
+                "forgot the bias b1 of the first layer.": _fp_softmax(_fp_relu(X @ W1) @ W2 + b2),
+            })
+            if mistake:
+                raise LearnerError("P: " + mistake)
+            cache = result[1]
+            if not isinstance(cache, (tuple, list)) or len(cache) != 3:
+                raise LearnerError(
+                    f"expected cache = (X, Z1, A1), three arrays, received "
+                    f"{type(cache).__name__}"
+                    f"{f' of length {len(cache)}' if hasattr(cache, '__len__') else ''}. "
+                    f"Hint: backward will need X (for dW1), Z1 (where the ReLU let the signal "
+                    f"through) and A1 (for dW2)."
+                )
+            for i, (name, want) in enumerate([("X", X), ("Z1", Z1), ("A1", A1)]):
+                got = as_result_array(cache[i], f"cache[{i}]")
+                others = {
+                    f"it holds {other}, but it should hold {name}: keep them in the order "
+                    f"(X, Z1, A1).": value
+                    for other, value in [("X", X), ("Z1", Z1), ("A1", A1), ("Z2", Z2)]
+                    if other != name
+                }
+                mistake = diagnose(got, want, others)
+                if mistake:
+                    raise LearnerError(f"cache[{i}]: " + mistake)
+    return run_check(
+        cases,
+        "Right: P = softmax(relu(X @ W1 + b1) @ W2 + b2), and the cache keeps X, Z1 and A1 for "
+        "the backward pass.",
+    )
+
+
 # =================================================================================================
 # 05_back_propagation
 # =================================================================================================
 
 
+def _bp_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def check_sigmoid_backward(fn):
+    """Exercise in 05_back_propagation: ``fn(dout, z) -> dz = dout * s * (1 - s)``, s = sigmoid(z).
+
+    dout: dL/da, z: the sigmoid's input, both (N, D) -> dz: dL/dz, (N, D). The chain rule
+    multiplies the upstream gradient by the local derivative, element by element.
+    """
+    def cases():
+        rng = np.random.default_rng(50)
+        for shape in [(4, 3), (2, 5)]:
+            z = 2.0 * rng.standard_normal(shape)
+            dout = rng.standard_normal(shape)
+            out = as_result_array(call_learner(fn, dout, z))
+            s = _bp_sigmoid(z)
+            right = dout * s * (1 - s)
+            mistake = diagnose(out, right, {
+                "forgot to multiply by dout: the chain rule multiplies the upstream gradient "
+                "dL/da = dout by the local derivative da/dz = s (1 - s).": s * (1 - s),
+                "used z instead of s = sigmoid(z) in the derivative: it is s (1 - s), with "
+                "s = 1 / (1 + exp(-z)), not z (1 - z).": dout * z * (1 - z),
+                "multiplied dout by sigmoid(z) itself instead of its derivative "
+                "s (1 - s).": dout * s,
+                "wrong sign: s (1 - s) is never negative, so dz has the sign of dout; "
+                "check for s (s - 1).": -right,
+                "added dout and the local derivative: the chain rule *multiplies* them, "
+                "dz = dout * s * (1 - s).": dout + s * (1 - s),
+                "forgot the factor s: the derivative is s * (1 - s), not (1 - s).": dout * (1 - s),
+            })
+            if mistake:
+                raise LearnerError(mistake)
+    return run_check(cases, "Right: dz = dout * s * (1 - s) with s = sigmoid(z).")
+
+
+def check_dense_backward(fn):
+    """Exercise in 05_back_propagation: ``fn(dZ, X, W) -> (dX, dW, db)`` of ``Z = X @ W + b``.
+
+    dZ: (N, D_out) is dL/dZ of the *mean* loss over the batch, so it already carries the 1/N:
+    the gradients are plain sums, ``dX = dZ @ W.T`` (N, D_in), ``dW = X.T @ dZ`` (D_in, D_out),
+    ``db = dZ.sum(axis=0)`` (D_out,). One case is square, so that products in the wrong order
+    run and can be recognised by their values.
+    """
+    def cases():
+        rng = np.random.default_rng(51)
+        for n, d_in, d_out in [(5, 3, 4), (4, 4, 4)]:
+            X = rng.standard_normal((n, d_in))
+            W = rng.standard_normal((d_in, d_out))
+            dZ = rng.standard_normal((n, d_out)) / n
+            result = call_learner(fn, dZ, X, W)
+            if result is None:
+                raise LearnerError(
+                    "your function returned None. Hint: end with `return dX, dW, db`."
+                )
+            if not isinstance(result, (tuple, list)) or len(result) != 3:
+                raise LearnerError(
+                    f"expected three gradients back, (dX, dW, db), received "
+                    f"{type(result).__name__}"
+                    f"{f' of length {len(result)}' if hasattr(result, '__len__') else ''}. "
+                    f"Hint: `return dX, dW, db`."
+                )
+            dX, dW, db = dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+            got = [as_result_array(r, f"item {i} of what you returned")
+                   for i, r in enumerate(result)]
+            if d_in != d_out:
+                shapes = [g.shape for g in got]
+                if shapes != [dX.shape, dW.shape, db.shape] and sorted(shapes) == sorted(
+                    [dX.shape, dW.shape, db.shape]
+                ):
+                    raise LearnerError(
+                        f"the gradients come back in another order (shapes {shapes}): return "
+                        f"them as dX, dW, db, with shapes {dX.shape}, {dW.shape}, {db.shape}."
+                    )
+            mistake = diagnose(got[1], dW, {
+                "dW is transposed: dW = X.T @ dZ has the shape of W, (D_in, D_out); "
+                "dZ.T @ X gives (D_out, D_in).": dZ.T @ X,
+                "you divided by N again: dZ is the gradient of the *mean* loss, so it already "
+                "carries the 1/N; dW = X.T @ dZ is a plain sum over the samples.": X.T @ dZ / n,
+                "wrong sign: dW = X.T @ dZ, no minus (the minus sign belongs to the update "
+                "step W -= lr * dW, not to the gradient).": -(X.T @ dZ),
+            })
+            if mistake:
+                raise LearnerError("dW: " + mistake)
+            mistake = diagnose(got[2], db, {
+                "you took the mean over the samples: dZ already carries the 1/N of the mean "
+                "loss, so the bias gradient is the plain sum, db = dZ.sum(axis=0).":
+                    dZ.mean(axis=0),
+                "forgot to sum over the samples: b is added to every row, so its gradient "
+                "collects every row's contribution, db = dZ.sum(axis=0), of shape (D_out,).": dZ,
+                "summed over the wrong axis: sum over the samples (rows), "
+                "db = dZ.sum(axis=0), which has the shape of b, (D_out,).": dZ.sum(axis=1),
+                "summed everything into one number: db has the shape of b, (D_out,), so sum "
+                "over the rows only, dZ.sum(axis=0).": np.array(dZ.sum()),
+                "wrong sign: db = dZ.sum(axis=0), no minus.": -db,
+            })
+            if mistake:
+                raise LearnerError("db: " + mistake)
+            dX_mistakes = {
+                "wrong matrix order: dX = dZ @ W.T has the shape of X, (N, D_in); W @ dZ.T "
+                "gives its transpose.": W @ dZ.T,
+                "wrong sign: dX = dZ @ W.T, no minus.": -dX,
+                "you divided by N again: dZ already carries the 1/N; dX = dZ @ W.T.": dX / n,
+            }
+            if d_in == d_out:
+                dX_mistakes["forgot to transpose W: dX = dZ @ W.T (each input's gradient "
+                            "collects the weights going *out* of it, a row of W)."] = dZ @ W
+            mistake = diagnose(got[0], dX, dX_mistakes)
+            if mistake:
+                raise LearnerError("dX: " + mistake)
+    return run_check(
+        cases,
+        "Right: dX = dZ @ W.T, dW = X.T @ dZ, db = dZ.sum(axis=0): each gradient has the shape "
+        "of the thing.",
+    )
+
+
+def _central_difference(f, x, h):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def _one_sided_difference(f, x, h):
+    """(f(x + h) - f(x)) / h, element by element; h < 0 gives the backward difference."""
+    grad = np.zeros_like(x)
+    f0 = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - f0) / h
+        x[i] = old
+    return grad
+
+
+def _row_difference(f, x, h):
+    """What a loop over ``range(len(x))`` gives for a 2-D x: one nudge of a whole row."""
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def check_numerical_gradient(fn):
+    """Exercise in 05_back_propagation: ``fn(f, x, h) -> grad``, by central differences.
+
+    ``grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2h)`` for every element ``i`` of x (any shape),
+    nudging ``x`` in place and putting each element back afterwards. The cases use a cubic with a
+    fairly large h, where the one-sided difference ``(f(x + h) - f(x)) / h`` is visibly less
+    accurate (its error shrinks like h, the central one's like h**2), and a 2-D x.
+    """
+    def cases():
+        if not callable(fn):
+            call_learner(fn)  # raises the "pass the function itself" verdict
+        rng = np.random.default_rng(52)
+        C = rng.standard_normal((2, 3))
+
+        def cubic(v):
+            return float(np.sum(v**3))
+
+        def cubic_mix(v):
+            return float(np.sum(C * v**3) + np.sum(v) ** 2)
+
+        for f, x0, h in [(cubic, np.array([-1.0, 0.5, 2.0, 3.0]), 1e-2),
+                         (cubic_mix, rng.standard_normal((2, 3)), 1e-3)]:
+            x = x0.copy()
+            # x is passed as it is (call_learner would pass a copy): the check needs to see
+            # whether x is put back, since a layer's weights are nudged in place.
+            out = call_learner(lambda f=f, x=x, h=h: fn(f, x, h))
+            if not np.allclose(x, x0, rtol=0, atol=1e-12):
+                raise LearnerError(
+                    "x was not restored: after nudging x[i] to x[i] + h and x[i] - h, put the "
+                    "old value back (old = x[i] ... x[i] = old). Otherwise every later "
+                    "evaluation happens at a shifted point, and the weights of a layer being "
+                    "checked end up changed."
+                )
+            out = as_result_array(out)
+            work = x0.copy()
+            right = _central_difference(f, work, h)
+            mistakes = {
+                "this is the forward difference (f(x + h) - f(x)) / h: its error shrinks only "
+                "like h. Use the central difference (f(x + h) - f(x - h)) / (2h), whose error "
+                "shrinks like h**2.": _one_sided_difference(f, x0.copy(), h),
+                "this is the backward difference (f(x) - f(x - h)) / h: its error shrinks only "
+                "like h. Use the central difference (f(x + h) - f(x - h)) / (2h).":
+                    _one_sided_difference(f, x0.copy(), -h),
+                "forgot to divide by 2h: the two points are 2h apart, so divide the difference "
+                "f(x + h) - f(x - h) by (2 * h).": right * 2 * h,
+                "divided by h instead of 2h: the two points x - h and x + h are 2h apart.":
+                    right * 2,
+                "`/ 2 * h` multiplies by h (Python reads it as (.../2)*h): write `/ (2 * h)`.":
+                    right * h * h,
+            }
+            if x0.ndim == 2:
+                mistakes["only one nudge per row: `for i in range(len(x))` nudges a whole row "
+                         "of a 2-D x at once. Loop over every element, e.g. "
+                         "`for i in np.ndindex(x.shape):`."] = _row_difference(f, x0.copy(), h)
+            mistake = diagnose(out, right, mistakes, atol=1e-8, rtol=1e-6)
+            if mistake:
+                raise LearnerError(mistake)
+    return run_check(
+        cases,
+        "Right: (f(x + h) - f(x - h)) / (2h) for every element, with x put back each time.",
+    )
+
+
 # =================================================================================================
 # 06_optimizer
 # =================================================================================================
+
+
+def check_sgd_step(fn):
+    """Exercise in 06_optimizer: ``fn(w, grad, lr) -> w_new = w - lr * grad``.
+
+    ``w`` and ``grad`` have the same shape (any shape); the function returns the new weights as
+    a new array and leaves ``w`` unchanged (the course's rule: never change the caller's arrays;
+    dlcore's optimizers update ``Parameter.value`` in place, but that is their job, not this
+    function's). Cases: a (3, 2) matrix with lr=0.1 and a vector with lr=0.5.
+    """
+    def one_case(w, grad, lr):
+        w_given = w.copy()
+        # called on our own copy of w, so that a change in place can be seen afterwards
+        out = call_learner(lambda: fn(w_given, grad.copy(), lr))
+        changed = not np.array_equal(w_given, w)
+        if out is None:
+            if changed:
+                raise LearnerError(
+                    "your function changed w in place and returned None. Hint: compute the new "
+                    "weights as a new array and return them: return w - lr * grad.")
+            raise LearnerError("your function returned None. Hint: did you forget the "
+                               "`return` statement?")
+        out = as_result_array(out)
+        right = w - lr * grad
+        mistake = diagnose(out, right, {
+            "wrong sign: w + lr * grad climbs uphill (gradient ascent). The gradient points "
+            "to where the loss grows; step the other way: w - lr * grad.": w + lr * grad,
+            "you forgot the learning rate: w - grad takes a full gradient-sized step. "
+            "Multiply the gradient by lr.": w - grad,
+            "you divided by the learning rate: w - grad / lr. Multiply instead: "
+            "w - lr * grad.": w - grad / lr,
+            "you returned the step, -lr * grad, not the new weights. Add it to w: "
+            "w - lr * grad.": -lr * grad,
+            "you returned lr * grad: subtract it from w.": lr * grad,
+            "you returned the weights unchanged: subtract lr * grad from w.": w,
+            "you multiplied w by the step: the update is a subtraction, w - lr * grad.":
+                w * (1 - lr * grad),
+        })
+        if mistake:
+            raise LearnerError(mistake)
+        if changed:
+            raise LearnerError(
+                "the returned weights are right, but your function also changed w in place "
+                "(w -= ... or w[...] = ...). Hint: write w_new = w - lr * grad, which makes a "
+                "new array, and return it; the caller's w must stay as it was.")
+
+    def cases():
+        if not callable(fn):
+            call_learner(fn)  # raises the usual "expected a function" verdict
+        rng = np.random.default_rng(6)
+        one_case(rng.standard_normal((3, 2)), rng.standard_normal((3, 2)), 0.1)
+        one_case(rng.standard_normal(4), rng.standard_normal(4), 0.5)
+
+    return run_check(cases, "Right: w - lr * grad, one step downhill, returned as a new array.")
+
+
+def _adam_reference(w, g, m, v, t, lr, beta1, beta2, eps, *, correct=True, swap=False,
+                    sqrt=True, eps_inside=False, return_hats=False, no_one_minus=False,
+                    sign=1.0):
+    """Adam's update and the answers typical mistakes give (helper of ``check_adam_step``)."""
+    b1, b2 = (beta2, beta1) if swap else (beta1, beta2)
+    if no_one_minus:
+        m_new, v_new = b1 * m + g, b2 * v + g**2
+    else:
+        m_new, v_new = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+    m_hat = m_new / (1 - b1**t) if correct else m_new
+    v_hat = v_new / (1 - b2**t) if correct else v_new
+    root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
+    w_new = w - sign * lr * m_hat / root
+    if return_hats:
+        return w_new, m_hat, v_hat
+    return w_new, m_new, v_new
+
+
+def check_adam_step(fn):
+    """Exercise in 06_optimizer: one Adam update, ``fn(w, g, m, v, t, lr, beta1, beta2, eps)``.
+
+    Returns ``(w_new, m_new, v_new)``::
+
+        m_new = beta1 * m + (1 - beta1) * g
+        v_new = beta2 * v + (1 - beta2) * g**2
+        m_hat = m_new / (1 - beta1**t);  v_hat = v_new / (1 - beta2**t)
+        w_new = w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    ``m_new`` and ``v_new`` are the *uncorrected* averages (the state kept for the next step);
+    the corrected ``m_hat``, ``v_hat`` are used for this step only.
+
+    Decided: ``sqrt(v_hat + eps)`` (eps inside the root, as some libraries write it) is accepted.
+    eps only keeps the division safe when ``v_hat`` is 0; on the checker's cases (gradients of
+    ordinary size) the two forms agree to within the tolerance, so either passes.
+
+    Cases: the first step (``t = 1``, ``m = v = 0``) on a (2, 3) array, and the fourth step
+    with earlier averages on a vector; lr = 0.1 so that a wrong update is clearly visible.
+    """
+    def one_case(w, g, m, v, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+        args = (w, g, m, v, t, lr, beta1, beta2, eps)
+        out = call_learner(fn, *args)
+        if out is None:
+            raise LearnerError("your function returned None. Hint: end with "
+                               "`return w_new, m_new, v_new`.")
+        if not isinstance(out, (tuple, list)) or len(out) != 3:
+            received = (f"{len(out)} values" if isinstance(out, (tuple, list))
+                        else type(out).__name__)
+            raise LearnerError(f"expected three arrays (w_new, m_new, v_new), received "
+                               f"{received}. Hint: return w_new, m_new, v_new.")
+        got = [as_result_array(a, f"the {name} you returned")
+               for a, name in zip(out, ("w_new", "m_new", "v_new"), strict=True)]
+        for a, name in zip(got, ("w_new", "m_new", "v_new"), strict=True):
+            if a.shape != w.shape:
+                raise LearnerError(f"wrong shape: {name} has shape {a.shape}, expected "
+                                   f"{w.shape}, the shape of w.")
+        if not all(np.isfinite(a).all() for a in got):
+            raise LearnerError(
+                f"your function returned NaN or inf at step t={t}. Hint: the bias correction "
+                f"divides by 1 - beta**t, which is 0 when t = 0: t counts steps from 1.")
+        packed = np.concatenate([a.ravel() for a in got])
+
+        def pack(**mistake):
+            return np.concatenate([a.ravel() for a in _adam_reference(*args, **mistake)])
+
+        right = pack()
+        if not np.allclose(packed, right, rtol=1e-5, atol=1e-7) and \
+                np.allclose(packed, pack(eps_inside=True), rtol=1e-5, atol=1e-7):
+            return  # eps inside the square root: accepted (see the docstring)
+        v_only = _adam_reference(*args)
+        order_vm = np.concatenate([v_only[0].ravel(), v_only[2].ravel(), v_only[1].ravel()])
+        mistake = diagnose(packed, right, {
+            "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the "
+            "update. m and v start at 0, so without it the first steps have the wrong size.":
+                pack(correct=False),
+            "beta1 and beta2 are swapped: beta1 (0.9) averages the gradient m, beta2 (0.999) "
+            "averages the squared gradient v.": pack(swap=True),
+            "the square root is missing: divide by sqrt(v_hat) + eps, not by v_hat + eps "
+            "(v holds squared gradients; its root has the size of a gradient).":
+                pack(sqrt=False),
+            "you returned the bias-corrected m_hat and v_hat as the new state. Return the "
+            "plain averages m_new and v_new; the correction is recomputed at every step.":
+                pack(return_hats=True),
+            "the (1 - beta) factors are missing: m_new = beta1 * m + (1 - beta1) * g and "
+            "v_new = beta2 * v + (1 - beta2) * g**2.": pack(no_one_minus=True),
+            "wrong sign: the update subtracts, w - lr * m_hat / (sqrt(v_hat) + eps).":
+                pack(sign=-1.0),
+            "the three arrays are in the wrong order: return w_new, m_new, v_new.": order_vm,
+        }, atol=1e-7)
+        if mistake:
+            parts = ("w_new", "m_new", "v_new")
+            wrong = [name for a, r, name in zip(got, v_only, parts, strict=True)
+                     if not np.allclose(a, r, rtol=1e-5, atol=1e-7)]
+            if mistake.startswith("the values differ"):
+                raise LearnerError(f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} "
+                                   f"wrong at step t={t}. Re-read the formulas above line by "
+                                   f"line.")
+            raise LearnerError(f"{mistake} (wrong: {', '.join(wrong)}; step t={t})")
+
+    def cases():
+        rng = np.random.default_rng(7)
+        w, g = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+        one_case(w, g, np.zeros((2, 3)), np.zeros((2, 3)), 1)
+        w, g = rng.standard_normal(4), rng.standard_normal(4)
+        m, v = 0.3 * rng.standard_normal(4), 0.01 * rng.random(4) + 0.005
+        one_case(w, g, m, v, 4)
+
+    return run_check(cases, "Right: Adam's update, with both moving averages, the bias "
+                            "correction and the square root.")
 
 
 # =================================================================================================

@@ -7,6 +7,10 @@ matplotlib object it drew, so a notebook can combine several plots in one figure
 
 from __future__ import annotations
 
+import textwrap
+
+import numpy as np
+
 
 def _axes(ax=None, figsize=(5, 4)):
     """Return ``ax`` or a new axes of the given size."""
@@ -20,6 +24,242 @@ def _axes(ax=None, figsize=(5, 4)):
 # =================================================================================================
 # Data: images and tables (01_data)
 # =================================================================================================
+
+
+def _as_image(image, where: str):
+    """Check that ``image`` is (H, W) grey or (H, W, 3|4) colour; return it as an array."""
+    img = np.asarray(image)
+    if img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (3, 4)):
+        return img
+    hint = ""
+    if img.ndim == 1:
+        side = int(round(img.size ** 0.5))
+        if side * side == img.size:
+            hint = (f" Hint: a flat vector of {img.size} pixels: reshape it first, "
+                    f"image.reshape({side}, {side}).")
+    raise ValueError(
+        f"{where}: expected an image of shape (H, W) or (H, W, 3), received an array of shape "
+        f"{img.shape}.{hint}"
+    )
+
+
+def show_image(image, ax=None, title=None, cmap="gray_r", vmin=None, vmax=None):
+    """Draw one image: ``image`` (H, W) grey values, or (H, W, 3) red-green-blue (01_data).
+
+    To a computer an image is a grid of numbers, one per pixel; this turns the numbers back
+    into the picture. Grey images use ``cmap="gray_r"`` by default, so 0 is white and the
+    largest value black, like ink on paper (the digits data set counts ink: 0 .. 16).
+
+    Returns the ``AxesImage`` drawn (its ``get_array()`` holds the numbers).
+    """
+    img = _as_image(image, "show_image")
+    ax = _axes(ax, figsize=(3, 3))
+    drawn = ax.imshow(img, cmap=None if img.ndim == 3 else cmap, vmin=vmin, vmax=vmax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    return drawn
+
+
+def show_pixel_values(image, ax=None, cmap="gray_r", fmt="{:.0f}", fontsize=None, title=None):
+    """Draw a grey image with each pixel's number written in its cell (01_data).
+
+    The same 8x8 digit twice, at once: the picture a person sees and the numbers a network
+    sees. Rows and columns are numbered from 0, as NumPy indexes them (``image[row, col]``).
+    Numbers are written in white on dark cells and in black on light ones.
+
+    image : (H, W) numbers. Returns the ``AxesImage``; the numbers are ``ax.texts`` (H * W).
+    """
+    img = _as_image(image, "show_pixel_values")
+    if img.ndim != 2:
+        raise ValueError(
+            f"show_pixel_values: expected a grey image of shape (H, W), received shape "
+            f"{img.shape}. Hint: show one colour channel at a time, image[:, :, 0]."
+        )
+    h, w = img.shape
+    ax = _axes(ax, figsize=(0.5 * w + 1, 0.5 * h + 1))
+    lo, hi = min(float(img.min()), 0.0), float(img.max())
+    drawn = ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1)
+    middle = (lo + hi) / 2
+    size = fontsize or (9 if max(h, w) <= 8 else 6)
+    for (r, c), value in np.ndenumerate(img):
+        ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=size,
+                color="white" if value > middle else "black")
+    ax.set_xticks(range(w))
+    ax.set_yticks(range(h))
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.tick_params(length=0, labelsize=8)
+    if title is not None:
+        ax.set_title(title)
+    return drawn
+
+
+def show_image_grid(images, labels=None, ncols=10, cmap="gray_r", label_names=None,
+                    size=1.0, title=None):
+    """Draw many images in a grid, each with its label above it (01_data, 07_training_loop).
+
+    images : (N, H, W) or (N, H, W, 3). labels : (N,) or None; ``label_names[label]`` is shown
+    instead of the number when given. size : inches per image. Returns the ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+    imgs = np.asarray(images)
+    if imgs.ndim not in (3, 4) or len(imgs) == 0:
+        raise ValueError(
+            f"show_image_grid: expected a non-empty stack of images of shape (N, H, W) or "
+            f"(N, H, W, 3), received an array of shape {imgs.shape}. Hint: flat rows of 64 "
+            f"pixels become images with X.reshape(-1, 8, 8)."
+        )
+    if labels is not None and len(labels) != len(imgs):
+        raise ValueError(
+            f"show_image_grid: expected one label per image ({len(imgs)}), received "
+            f"{len(labels)} labels."
+        )
+    n = len(imgs)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 1.15 * nrows + 0.3),
+                             squeeze=False)
+    lo, hi = float(imgs.min()), float(imgs.max())
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i >= n:
+            continue
+        show_image(imgs[i], ax=ax, cmap=cmap, vmin=lo, vmax=hi)
+        if labels is not None:
+            label = labels[i]
+            text = label_names[int(label)] if label_names is not None else str(label)
+            ax.set_title(text, fontsize=10, pad=2)
+    if title is not None:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_signal(samples, sampling_rate, ax=None, start=0, show_samples=True, title=None,
+                **line_kwargs):
+    """Plot a sound as what a computer stores: one number (sample) every 1/sampling_rate s.
+
+    samples : (T,) the numbers; sampling_rate : samples per second (Hz), e.g. 8000;
+    start : index of ``samples[0]`` in the whole recording (for a zoomed-in piece). The x axis
+    is time in milliseconds. With ``show_samples`` each stored number is drawn as a dot on the
+    line, so a zoom shows that the "curve" is only a row of numbers.
+    Returns the list of ``Line2D`` drawn (the line, then the dots if shown).
+    """
+    s = np.asarray(samples)
+    if s.ndim != 1 or len(s) == 0:
+        raise ValueError(
+            f"plot_signal: expected samples of shape (T,), received an array of shape {s.shape}."
+        )
+    if not sampling_rate > 0:
+        raise ValueError(
+            f"plot_signal: expected a positive sampling_rate in Hz, received {sampling_rate!r}."
+        )
+    ax = _axes(ax, figsize=(8, 3))
+    t_ms = (start + np.arange(len(s))) / sampling_rate * 1000
+    lines = ax.plot(t_ms, s, **{"linewidth": 1, **line_kwargs})
+    if show_samples:
+        lines += ax.plot(t_ms, s, "o", markersize=3, color=lines[0].get_color())
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("sample value")
+    ax.grid(alpha=0.3)
+    if title is not None:
+        ax.set_title(title)
+    return lines
+
+
+def plot_class_balance(splits, class_names=None, ax=None, title=None):
+    """Grouped bars: the share of each class in each split (01_data).
+
+    splits : dict name -> labels (N_s,), e.g. ``{"train": y_train, "val": y_val, "test": y_test}``.
+    Shares (percent of the split), not counts, so splits of different sizes can be compared:
+    a stratified split gives bars of the same height in every group. The legend gives each
+    split's size. Returns the list of ``BarContainer``, one per split.
+    """
+    if not splits:
+        raise ValueError("plot_class_balance: expected a dict of name -> labels, received an "
+                         "empty one.")
+    arrays = {name: np.asarray(y).astype(np.int64).ravel() for name, y in splits.items()}
+    k = max(int(y.max()) for y in arrays.values() if len(y)) + 1
+    if class_names is not None:
+        k = max(k, len(class_names))
+    ax = _axes(ax, figsize=(8, 3))
+    width = 0.8 / len(arrays)
+    containers = []
+    for i, (name, y) in enumerate(arrays.items()):
+        share = 100 * np.bincount(y, minlength=k) / max(len(y), 1)
+        x = np.arange(k) - 0.4 + width * (i + 0.5)
+        containers.append(ax.bar(x, share, width=width, label=f"{name} ({len(y)})"))
+    ax.set_xticks(range(k))
+    ax.set_xticklabels(class_names if class_names is not None else [str(c) for c in range(k)])
+    ax.set_xlabel("class")
+    ax.set_ylabel("share of the split (%)")
+    ax.legend(title="split (samples)", fontsize=8, title_fontsize=8, loc="upper left",
+              bbox_to_anchor=(1.01, 1))
+    if title is not None:
+        ax.set_title(title)
+    return containers
+
+
+def show_batches(epochs, num_samples=None, ax=None, title=None):
+    """Diagram of mini-batches: one row per epoch, each sample a cell, coloured by batch (01_data).
+
+    epochs : list (one per epoch) of lists of batches, each batch the array of sample numbers
+    it holds, in the order served (e.g. ``[[xb.ravel() for xb, _ in loader] for _ in range(3)]``
+    with ``X = np.arange(N)``). num_samples : N; samples of ``range(N)`` that an epoch never
+    served (``drop_last=True``) are drawn as grey, hatched cells at the end of the row.
+    Shows at a glance: every sample once per epoch, a new order each epoch, and the last
+    batch smaller (or left out). Returns the ``ax``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if len(epochs) == 0:
+        raise ValueError("show_batches: expected at least one epoch, received none.")
+    colours = plt.get_cmap("tab10").colors
+    width = max(sum(len(b) for b in batches) for batches in epochs)
+    if num_samples is not None:
+        width = max(width, num_samples)
+    ax = _axes(ax, figsize=(max(6, 0.32 * width + 1.5), 0.55 * len(epochs) + 0.8))
+    left_out = False
+    for row, batches in enumerate(epochs):
+        y = len(epochs) - 1 - row
+        col = 0
+        for b, batch in enumerate(batches):
+            ids = np.asarray(batch).ravel()
+            if row == 0:  # name the batches above the first epoch
+                ax.text(col + len(ids) / 2, y + 1.05, f"batch {b + 1}", ha="center",
+                        va="bottom", fontsize=8)
+            for sample in ids:
+                ax.add_patch(Rectangle((col, y + 0.05), 0.95, 0.9,
+                                       facecolor=colours[b % len(colours)], alpha=0.55))
+                ax.text(col + 0.47, y + 0.5, str(int(sample)), ha="center", va="center",
+                        fontsize=8)
+                col += 1
+            ax.plot([col - 0.025] * 2, [y, y + 1], color="black", linewidth=1.5)
+        if num_samples is not None:
+            served = np.concatenate([np.asarray(b).ravel() for b in batches])
+            for sample in np.setdiff1d(np.arange(num_samples), served):
+                left_out = True
+                ax.add_patch(Rectangle((col, y + 0.05), 0.95, 0.9, facecolor="0.9",
+                                       hatch="//", edgecolor="0.6"))
+                ax.text(col + 0.47, y + 0.5, str(int(sample)), ha="center", va="center",
+                        fontsize=8, color="0.4")
+                col += 1
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(0, len(epochs) + 0.3)
+    ax.set_yticks(np.arange(len(epochs)) + 0.5)
+    ax.set_yticklabels([f"epoch {len(epochs) - i}" for i in range(len(epochs))])
+    ax.set_xticks([])
+    ax.set_xlabel("order in which the samples are served (the number is the sample"
+                  + ("; grey: left out" if left_out else "") + ")")
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    if title is not None:
+        ax.set_title(title)
+    return ax
 
 
 # =================================================================================================
@@ -37,14 +277,493 @@ def _axes(ax=None, figsize=(5, 4)):
 # =================================================================================================
 
 
+# The one-neuron computation graph of 05_back_propagation: where each box sits, (x, y) on a
+# 13.6 x 4 canvas. Values flow left to right along the middle row; the leaves x, w, b and the
+# target y feed in from above and below.
+_NEURON_BOXES = {
+    "x": (0.7, 3.3), "w": (0.7, 1.5), "u": (3.8, 2.4), "b": (3.8, 0.75),
+    "z": (6.8, 2.4), "a": (9.8, 2.4), "y": (9.8, 0.75), "L": (12.9, 2.4),
+}
+_NEURON_OPS = {  # operation: (position, label, inputs, output)
+    "mul": ((2.25, 2.4), "×", ("x", "w"), "u"),
+    "add": ((5.3, 2.4), "+", ("u", "b"), "z"),
+    "sig": ((8.3, 2.4), "σ", ("z",), "a"),
+    "loss": ((11.35, 2.4), "(a−y)²", ("a", "y"), "L"),
+}
+
+
+def draw_neuron_graph(values, grads=None, ax=None):
+    """Draw the computation graph of one neuron with a squared-error loss (05_back_propagation).
+
+    The graph is ``u = w·x``, ``z = u + b``, ``a = σ(z)``, ``L = (a − y)²``: a box per number
+    (its name and value), a circle per operation, arrows in the direction of the forward pass.
+    With ``grads`` each box also shows, in red below it, ∂L/∂(that number): the backward pass
+    runs along the same arrows in the other direction.
+
+    Parameters
+    ----------
+    values : mapping with the numbers ``x, w, b, y, u, z, a, L``.
+    grads : mapping, optional
+        ∂L/∂(name) for any of those names (``y``, the target, usually has none).
+    ax : matplotlib axes, optional
+
+    Returns
+    -------
+    The axes drawn on.
+    """
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    missing = [k for k in _NEURON_BOXES if k not in values]
+    if missing:
+        raise ValueError(
+            f"draw_neuron_graph: expected values for {list(_NEURON_BOXES)}, missing {missing}."
+        )
+    ax = _axes(ax, figsize=(12, 3.6))
+    box_w, box_h, radius = 1.1, 0.75, 0.42
+    for name, (x, y) in _NEURON_BOXES.items():
+        leaf = name in ("x", "w", "b", "y")
+        ax.add_patch(FancyBboxPatch(
+            (x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.04",
+            facecolor="#e8f0fb" if leaf else "#ffffff", edgecolor="#1f4e8c", linewidth=1.4,
+        ))
+        ax.text(x, y + 0.13, name, ha="center", va="center", fontsize=12, fontweight="bold")
+        ax.text(x, y - 0.17, f"{float(values[name]):.4g}", ha="center", va="center", fontsize=10)
+        if grads is not None and name in grads:
+            ax.text(x, y - box_h / 2 - 0.2, f"∂L/∂{name} = {float(grads[name]):.4g}",
+                    ha="center", va="top", fontsize=9.5, color="#c0392b")
+    for (x, y), label, inputs, output in _NEURON_OPS.values():
+        ax.add_patch(Circle((x, y), radius, facecolor="#fdf2d0", edgecolor="#8a6d1d",
+                            linewidth=1.4))
+        ax.text(x, y, label, ha="center", va="center", fontsize=13 if len(label) == 1 else 9)
+        for name in inputs:
+            bx, by = _NEURON_BOXES[name]
+            ax.annotate("", xy=(x, y), xytext=(bx, by),
+                        arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 1.2,
+                                    "shrinkA": 22, "shrinkB": 15})
+        ox, oy = _NEURON_BOXES[output]
+        ax.annotate("", xy=(ox, oy), xytext=(x, y),
+                    arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 1.2,
+                                "shrinkA": 15, "shrinkB": 22})
+    ax.set_xlim(0, 13.6)
+    ax.set_ylim(-0.25, 4.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    title = "forward pass: values" if grads is None else "backward pass: gradients ∂L/∂· in red"
+    ax.set_title(title)
+    return ax
+
+
+def plot_digit_probabilities(image, probs, label=None, axes=None, title=None):
+    """An 8x8 digit beside a bar chart of the network's 10 class probabilities (04).
+
+    The tallest bar is the prediction: green if it matches ``label``, red if not (blue when no
+    label is given). A dashed line marks 1/10, where every bar of a network that knows nothing
+    would sit.
+
+    Parameters
+    ----------
+    image : (64,) or (8, 8) array
+    probs : (K,) probabilities, summing to 1
+    label : int, optional, the true class
+    axes : pair of axes (image, bars), optional; a new 1 x 2 figure otherwise
+    title : str, optional, shown above the bars
+
+    Returns
+    -------
+    (image artist, bar container)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    probs = np.asarray(probs, dtype=float).ravel()
+    image = np.asarray(image, dtype=float)
+    side = int(round(np.sqrt(image.size)))
+    if side * side != image.size:
+        raise ValueError(
+            f"plot_digit_probabilities: expected a square image such as (64,) or (8, 8), "
+            f"received shape {image.shape}."
+        )
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(7, 2.6), layout="constrained",
+                               gridspec_kw={"width_ratios": [1, 2.3]})
+    ax_img, ax_bar = axes
+    im = ax_img.imshow(image.reshape(side, side), cmap="gray_r")
+    ax_img.set_xticks([])
+    ax_img.set_yticks([])
+    if label is not None:
+        ax_img.set_title(f"true digit: {int(label)}")
+    predicted = int(np.argmax(probs))
+    if label is None:
+        top = "#1f77b4"
+    else:
+        top = "#2ca02c" if predicted == int(label) else "#d62728"
+    colors = ["#b0b0b0"] * len(probs)
+    colors[predicted] = top
+    bars = ax_bar.bar(np.arange(len(probs)), probs, color=colors)
+    ax_bar.axhline(1 / len(probs), color="#555555", linestyle="--", linewidth=1,
+                   label=f"1/{len(probs)}")
+    ax_bar.set_xticks(np.arange(len(probs)))
+    ax_bar.set_ylim(0, 1)
+    ax_bar.set_xlabel("class")
+    ax_bar.set_ylabel("probability")
+    ax_bar.legend(loc="upper right", frameon=False, fontsize=8)
+    ax_bar.set_title(title if title is not None else f"predicted {predicted}: "
+                     f"p = {probs[predicted]:.2f}")
+    return im, bars
+
+
+def plot_gradcheck(result, ax=None):
+    """The worst relative error of each tensor of a gradient check, on a log scale (05).
+
+    One horizontal bar per tensor (``result.details`` of ``dlcore.gradcheck``): green if it
+    passed, red if not, with the tolerance as a dashed line. A bug in one layer shows as one red
+    bar (its ``W`` or ``b``) or, if the bug is in the gradient passed down (dx), as red bars for
+    the layers below it.
+
+    Returns the bar container.
+    """
+    import numpy as np
+
+    details = list(result.details)
+    if not details:
+        raise ValueError("plot_gradcheck: expected a gradient-check result with details, "
+                         "received one with none.")
+    ax = _axes(ax, figsize=(6, 0.45 * len(details) + 1.2))
+    errors = np.array([max(d.max_rel_error, 1e-16) for d in details])
+    colors = ["#2ca02c" if d.passed else "#d62728" for d in details]
+    positions = np.arange(len(details))[::-1]
+    bars = ax.barh(positions, errors, color=colors, left=0)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-16, 10)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([d.name for d in details])
+    ax.axvline(result.tolerance, color="#333333", linestyle="--", linewidth=1,
+               label=f"tolerance {result.tolerance:.0e}")
+    ax.set_xlabel("worst relative error (log scale)")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.set_title("gradient check: PASSED" if result.passed else
+                 f"gradient check: FAILED (worst at {result.where})")
+    return bars
+
+
+def plot_step_size_errors(h, errors, ax=None):
+    """Error of finite-difference estimates against the step ``h``, both on log scales (05).
+
+    ``errors`` maps a label (e.g. "central, float64") to the errors at each ``h``. The lines
+    show the two forces at work: for large ``h`` the formula's own error (falling like ``h`` for
+    the forward difference, like ``h**2`` for the central one), for tiny ``h`` rounding (rising
+    like ``1/h``, much sooner in float32).
+
+    Returns the list of lines.
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(6, 4))
+    h = np.asarray(h, dtype=float)
+    lines = []
+    for label, err in errors.items():
+        err = np.maximum(np.abs(np.asarray(err, dtype=float)), 1e-17)
+        lines += ax.loglog(h, err, marker="o", markersize=3, label=label)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("error of the estimate")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(frameon=False, fontsize=9)
+    return lines
+
+
 # =================================================================================================
 # Optimizer: loss surfaces and paths (06_optimizer)
 # =================================================================================================
 
 
+def plot_loss_surface(surface, ax=None, levels: int = 20, cmap: str = "viridis"):
+    """Draw a 2-D loss surface as a map: filled contours, contour lines and the lowest point.
+
+    ``surface`` is one of ``dlcore.interactive.SURFACES`` (anything with ``loss(w)`` for
+    ``w: (..., 2)``, ``xlim``, ``ylim``, ``minimum`` and ``formula``). Each contour line joins
+    points of equal loss, as the lines of a hiking map join points of equal height. The levels
+    are spaced evenly on a log scale, so the flat floor of a valley shows as clearly as its
+    steep walls. Axes ``w1`` (x) and ``w2`` (y); returns the filled ``QuadContourSet``.
+    (``notebooks/06_optimizer.ipynb``.)
+    """
+    from matplotlib.colors import LogNorm
+
+    ax = _axes(ax, (5, 4))
+    W1, W2 = np.meshgrid(np.linspace(*surface.xlim, 150), np.linspace(*surface.ylim, 150))
+    L = surface.loss(np.stack([W1, W2], axis=-1))
+    top = float(L.max())
+    bottom = max(float(L.min()), top * 1e-4)
+    level_values = np.geomspace(bottom, top, levels)
+    filled = ax.contourf(W1, W2, np.clip(L, bottom, top), levels=level_values, cmap=cmap,
+                         norm=LogNorm(bottom, top), alpha=0.85)
+    ax.contour(W1, W2, L, levels=level_values, colors="white", linewidths=0.4, alpha=0.6)
+    ax.plot(*surface.minimum, marker="*", markersize=15, color="gold", markeredgecolor="black",
+            linestyle="none", label="lowest point", zorder=5)
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.set_title(getattr(surface, "formula", ""))
+    return filled
+
+
+def plot_path(path, ax=None, label: str | None = None, color=None, markersize: float = 3):
+    """Draw the path of two parameters, ``path: (k + 1, 2)``, as dots joined by lines.
+
+    Points outside the axes' current limits are moved to the edge (clipped), so a run that
+    flies off the map still shows where it left; the start is a square. Returns the ``Line2D``.
+    """
+    ax = _axes(ax, (5, 4))
+    path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    x = np.clip(path[:, 0], x0, x1)
+    y = np.clip(path[:, 1], y0, y1)
+    (line,) = ax.plot(x, y, "o-", color=color, markersize=markersize, linewidth=1.2,
+                      label=label, zorder=4)
+    ax.plot(x[0], y[0], "s", color=line.get_color(), markersize=7, markeredgecolor="black",
+            zorder=6)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    return line
+
+
+def plot_loss_per_step(losses, ax=None, label: str | None = None, color=None, log: bool = True):
+    """Draw the loss after each step (step 0 = the start), on a log scale by default.
+
+    On a log scale, a loss that shrinks by the same factor every step is a straight line, and
+    the tiny losses near the end stay visible. Losses of exactly 0 are drawn at 1e-12.
+    Returns the ``Line2D``.
+    """
+    ax = _axes(ax, (5, 4))
+    losses = np.asarray(losses, dtype=np.float64)
+    shown = np.maximum(losses, 1e-12) if log else losses
+    marker = "o" if len(losses) <= 30 else None  # a short run: show every step
+    (line,) = ax.plot(np.arange(len(losses)), shown, color=color, label=label, marker=marker,
+                      markersize=3)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss" + (" (log scale)" if log else ""))
+    ax.grid(True, alpha=0.3)
+    return line
+
+
+def plot_surface_runs(surface, runs, axes=None, labels=None):
+    """Two panels: the paths of ``runs`` on the loss surface, and their loss at every step.
+
+    ``runs`` is a list of ``dlcore.interactive.SurfaceRun`` (the result of
+    ``optimize_on_surface``). With one run, its ``message`` (crawling, converged, oscillating,
+    diverged at step k, ...) is written on the plot, and a diverged run gets a red cross where
+    it left. Returns the two axes. (``notebooks/06_optimizer.ipynb`` and its widget.)
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax_map, ax_loss = axes
+    plot_loss_surface(surface, ax=ax_map)
+    if labels is None:
+        labels = [f"{r.optimizer}, lr={r.lr:.3g}" for r in runs]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        color = "tab:red" if len(runs) == 1 else colors[(i + 1) % len(colors)]
+        plot_path(run.path, ax=ax_map, label=label, color=color)
+        plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
+        if run.diverged:
+            x0, x1 = ax_map.get_xlim()
+            y0, y1 = ax_map.get_ylim()
+            end = run.path[-1]
+            ax_map.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color="red",
+                        markersize=14, markeredgecolor="black", zorder=7)
+    ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    ax_loss.set_xlim(0, max(max(r.steps for r in runs), 1))
+    if len(runs) == 1:
+        run = runs[0]
+        if run.diverged:
+            ax_loss.axvline(run.diverged_at, color="red", linestyle="--", linewidth=1)
+        ax_loss.set_title(f"{run.optimizer}, learning rate {run.lr:.2g}: {run.outcome}")
+        ax_loss.text(0.03, 0.03, textwrap.fill(run.message, 48), transform=ax_loss.transAxes,
+                     fontsize=9, va="bottom", ha="left",
+                     bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9},
+                     color="darkred" if run.diverged else "black")
+    else:
+        ax_loss.set_title("loss at every step")
+        ax_loss.legend(fontsize=8)
+    return axes
+
+
 # =================================================================================================
 # Training: learning curves, predictions, confusion matrix (07_training_loop)
 # =================================================================================================
+
+
+def _curve(history, key: str) -> list:
+    """``history.key`` for a ``dlcore.train.History``, or ``history[key]`` for a dict."""
+    if isinstance(history, dict):
+        return list(history.get(key, []))
+    return list(getattr(history, key, []) or [])
+
+
+def plot_learning_curves(history, axes=None, label: str | None = None, color=None):
+    """Learning curves: loss (and accuracy) per epoch, training solid, validation dashed.
+
+    ``history`` is what ``dlcore.train.fit`` returns (or a dict with the same keys: ``loss``,
+    ``val_loss``, ``accuracy``, ``val_accuracy``). Two panels when there is an accuracy, else
+    one. Call it again with the same ``axes`` and another ``label`` to compare two runs; a run
+    with a ``best_epoch`` gets a dotted line there. The gap between the two curves is what over-
+    and underfitting are about (``notebooks/07_training_loop.ipynb``). Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    keys = [("loss", "val_loss", "loss")]
+    if _curve(history, "accuracy") or _curve(history, "val_accuracy"):
+        keys.append(("accuracy", "val_accuracy", "accuracy"))
+    if axes is None:
+        _, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 3.8), squeeze=False)
+        axes = axes[0]
+    axes = np.atleast_1d(axes)
+    prefix = f"{label}: " if label else ""
+    for ax, (train_key, val_key, name) in zip(axes, keys, strict=False):
+        train, val = _curve(history, train_key), _curve(history, val_key)
+        line = None
+        if train:
+            (line,) = ax.plot(np.arange(1, len(train) + 1), train, "-", color=color,
+                              label=f"{prefix}training")
+        if val:
+            c = line.get_color() if line is not None else color
+            ax.plot(np.arange(1, len(val) + 1), val, "--", color=c, label=f"{prefix}validation")
+        best = getattr(history, "best_epoch", None) if not isinstance(history, dict) else None
+        if best and val:
+            ax.axvline(best, color=line.get_color() if line is not None else "gray",
+                       linestyle=":", linewidth=1)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    return axes
+
+
+def plot_digit_predictions(images, y_true, proba, ncols: int = 8, image_shape=(8, 8),
+                           axes=None):
+    """A grid of images, each titled with the predicted class and its probability.
+
+    images: (n, H*W) or (n, H, W); y_true: (n,) labels; proba: (n, K) predicted probabilities
+    (``model.predict_proba(X)``). A right prediction is titled in black ("7  99%"), a mistake
+    in red with a red frame and the true class ("3  62% (is 8)"). Returns the axes array.
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images)
+    proba = np.asarray(proba)
+    y_true = np.asarray(y_true)
+    n = len(images)
+    nrows = int(np.ceil(n / ncols))
+    if axes is None:
+        _, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.55 * nrows), squeeze=False)
+    axes = np.asarray(axes).ravel()
+    predicted = proba.argmax(axis=1)
+    confidence = proba.max(axis=1)
+    for i, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(images[i].reshape(image_shape), cmap="gray_r")
+        right = predicted[i] == y_true[i]
+        title = f"{predicted[i]}  {confidence[i]:.0%}"
+        if not right:
+            title += f" (is {y_true[i]})"
+            for spine in ax.spines.values():
+                spine.set_edgecolor("red")
+                spine.set_linewidth(2.5)
+        ax.set_title(title, fontsize=9, color="black" if right else "red")
+    return axes
+
+
+def plot_confusion_matrix(C, ax=None, class_names=None, title: str | None = None):
+    """Draw a confusion matrix ``C: (K, K)`` (rows = true class, columns = predicted).
+
+    Each cell shows its count; the colour is the count too, so a good classifier is a bright
+    diagonal on a pale background, and a dark off-diagonal cell shows which two classes are
+    confused. Returns the ``AxesImage``. (``dlcore.metrics.confusion_matrix`` computes ``C``.)
+    """
+    C = np.asarray(C)
+    K = C.shape[0]
+    ax = _axes(ax, (5.5, 5))
+    names = [str(k) for k in range(K)] if class_names is None else [str(c) for c in class_names]
+    image = ax.imshow(C, cmap="Blues")
+    threshold = C.max() / 2 if C.size else 0
+    for i in range(K):
+        for j in range(K):
+            if C[i, j] == 0:
+                continue
+            ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if C[i, j] > threshold else ("darkred" if i != j else "black"))
+    ax.set_xticks(range(K), names)
+    ax.set_yticks(range(K), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or f"confusion matrix: {int(np.trace(C))} of {int(C.sum())} right")
+    return image
+
+
+def plot_batch_size_run(run, axes=None, loss_max: float = 4.0):
+    """Three panels for one ``dlcore.interactive.BatchSizeRun`` (the batch-size widget).
+
+    1. The loss of every mini-batch against the epoch (so every batch size spans the same
+       width): many noisy points for small batches, a few smooth ones for large batches.
+    2. The loss per epoch.
+    3. The wall time per epoch, in milliseconds.
+
+    The loss axes have fixed limits (0 to ``loss_max``) so that two batch sizes can be compared
+    by eye. Returns the three axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    ax_batch, ax_epoch, ax_time = axes
+    it = run.iterations_per_epoch
+    x = np.arange(1, len(run.batch_loss) + 1) / it
+    ax_batch.plot(x, np.minimum(run.batch_loss, loss_max), linewidth=0.6 if it > 100 else 1.2,
+                  marker="o" if len(x) <= 40 else None, markersize=3,
+                  alpha=0.45 if it >= 50 else 1.0, label="each mini-batch")
+    if it >= 50:  # many noisy points: add their average over a tenth of an epoch
+        window = it // 10
+        smooth = np.convolve(run.batch_loss, np.ones(window) / window, mode="valid")
+        ax_batch.plot(x[window - 1:], smooth, color="black", linewidth=1.5,
+                      label=f"average of {window} batches")
+        ax_batch.legend(fontsize=8, loc="upper right")
+    ax_batch.set_ylim(0, loss_max)
+    ax_batch.set_xlim(0, len(run.epoch_loss))
+    ax_batch.set_xlabel("epoch")
+    ax_batch.set_ylabel("loss of each mini-batch")
+    ax_batch.set_title(f"batch size {run.batch_size}: {it} iterations per epoch", fontsize=10)
+    epochs = np.arange(1, len(run.epoch_loss) + 1)
+    ax_epoch.plot(epochs, run.epoch_loss, "o-")
+    for e, value in zip(epochs, run.epoch_loss, strict=True):
+        ax_epoch.annotate(f"{value:.2f}", (e, value), textcoords="offset points", xytext=(0, 7),
+                          ha="center", fontsize=9)
+    ax_epoch.set_ylim(0, loss_max * 0.7)
+    ax_epoch.set_xticks(epochs)
+    ax_epoch.set_xlabel("epoch")
+    ax_epoch.set_ylabel("training loss of the epoch")
+    ax_epoch.set_title(f"{it * len(epochs)} updates in {len(epochs)} epochs", fontsize=10)
+    ms = np.asarray(run.epoch_time) * 1000
+    ax_time.bar(epochs, ms, color="tab:gray")
+    for e, value in zip(epochs, ms, strict=True):
+        ax_time.annotate(f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms", (e, value),
+                         textcoords="offset points", xytext=(0, 3), ha="center", fontsize=9)
+    ax_time.set_ylim(0, max(ms.max() * 1.25, 1.0))
+    ax_time.set_xticks(epochs)
+    ax_time.set_xlabel("epoch")
+    ax_time.set_ylabel("wall time per epoch (ms)")
+    ax_time.set_title("time per epoch (measured, varies)", fontsize=10)
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+    return axes
 
 
 # =================================================================================================
