@@ -1,4 +1,57 @@
-"""dlcore: a small, readable NumPy library for building and training neural networks."""
+"""dlcore: a small, readable NumPy library for building and training neural networks.
+
+The names a learner meets most often are importable from the package itself::
+
+    from dlcore import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam, fit
+
+Everything else lives in one module per concept (``dlcore.data``, ``dlcore.datasets``,
+``dlcore.gradcheck``, ...). The core needs NumPy only: ``dlcore.viz`` and ``dlcore.interactive``
+(matplotlib, ipywidgets) are imported only when you import them.
+"""
+
+from . import (
+    activations,
+    conv,
+    data,
+    datasets,
+    gradcheck,
+    init,
+    io,
+    layers,
+    losses,
+    metrics,
+    optim,
+    recurrent,
+    train,
+)
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .conv import Conv2D, MaxPool2D
+from .io import load, save
+from .layers import Dense, Dropout, Flatten
+from .losses import (
+    MSE,
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    CategoricalCrossEntropy,
+    Hinge,
+    Huber,
+    KLDivergence,
+    SoftmaxCrossEntropy,
+)
+from .metrics import accuracy, confusion_matrix
 from .module import Layer, Parameter, Sequential
+from .optim import SGD, Adagrad, Adam, RMSprop
+from .recurrent import RNN
+from .train import EarlyStopping, History, TrainingDiverged, evaluate, fit
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Adagrad", "Adam", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits",
+    "CategoricalCrossEntropy", "Conv2D", "Dense", "Dropout", "EarlyStopping", "Flatten",
+    "Hinge", "History", "Huber", "Identity", "KLDivergence", "Layer", "LeakyReLU", "MSE",
+    "MaxPool2D", "Parameter", "RMSprop", "RNN", "ReLU", "SGD", "Sequential", "Sigmoid",
+    "Softmax", "SoftmaxCrossEntropy", "Tanh", "TrainingDiverged", "accuracy", "activations",
+    "confusion_matrix", "conv", "data", "datasets", "evaluate", "fit", "gradcheck", "init", "io",
+    "layers", "load", "losses", "metrics", "optim", "recurrent", "save", "train",
+]
