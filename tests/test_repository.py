@@ -26,14 +26,17 @@ def requirements_txt() -> dict[str, str]:
 
 def environment_yml() -> dict[str, str]:
     """The conda dependencies (a tiny reader: the file is a flat list, no YAML library needed)."""
-    reqs, in_pip = {}, False
+    reqs, in_dependencies, in_pip = {}, False, False
     for raw in (ROOT / "environment.yml").read_text().splitlines():
         line = raw.split("#")[0].rstrip()
+        if re.match(r"^[A-Za-z_]+:", line):  # a top-level key: name, channels, dependencies
+            in_dependencies = line.startswith("dependencies:")
+            continue
         if re.match(r"^\s*-\s*pip:\s*$", line):
             in_pip = True
             continue
         item = re.match(r"^\s*-\s*(.+)$", line)
-        if not item or in_pip:
+        if not item or in_pip or not in_dependencies:
             continue
         name, spec = parse_requirement(item.group(1))
         if name not in {"python", "pip"}:
