@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from dlcore import activations, conv, losses, recurrent
 from dlcore.gradcheck import (
     GradCheckResult,
     check_layer,
@@ -11,11 +12,8 @@ from dlcore.gradcheck import (
     numerical_gradient,
     relative_error,
 )
+from dlcore.layers import Dense, Dropout, Flatten
 from dlcore.module import Layer, Parameter, Sequential
-
-layers = pytest.importorskip("dlcore.layers")
-activations = pytest.importorskip("dlcore.activations")
-Dense, Dropout, Flatten = layers.Dense, layers.Dropout, layers.Flatten
 
 
 def away_from_zero(shape, seed=0):
@@ -96,6 +94,16 @@ def test_relative_error_known_values():
             lambda: Sequential(Dense(4, 6, seed=1), activations.Tanh(), Dense(6, 3, seed=2),
                                activations.Softmax()),
             (5, 4),
+        ),
+        (lambda: conv.Conv2D(2, 3, 3, stride=1, padding=1, seed=0), (2, 2, 5, 5)),
+        (lambda: conv.Conv2D(1, 2, 3, stride=2, seed=0), (2, 1, 7, 7)),
+        (lambda: conv.MaxPool2D(2), (2, 2, 4, 4)),
+        (lambda: recurrent.RNN(3, 4, seed=0), (2, 5, 3)),
+        (lambda: recurrent.RNN(3, 4, return_sequences=True, seed=0), (2, 4, 3)),
+        (
+            lambda: Sequential(conv.Conv2D(1, 2, 3, padding=1, seed=0), activations.ReLU(),
+                               conv.MaxPool2D(2), Flatten(), Dense(2 * 2 * 2, 3, seed=1)),
+            (2, 1, 4, 4),
         ),
     ],
 )
@@ -266,7 +274,6 @@ def test_check_model_passes_and_fails():
 
 
 def test_check_model_with_real_losses():
-    losses = pytest.importorskip("dlcore.losses")
     X = away_from_zero((6, 3))
     labels = np.array([0, 1, 2, 0, 1, 2])
     model = Sequential(Dense(3, 4, seed=0), activations.Tanh(), Dense(4, 3, seed=1))

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from dlcore import io
+from dlcore import conv, io, recurrent
 from dlcore.activations import ReLU, Sigmoid, Softmax, Tanh
 from dlcore.layers import Dense, Dropout, Flatten
 from dlcore.module import Layer, Sequential
@@ -110,8 +110,6 @@ def test_float64_model_comes_back_float64(tmp_path):
 
 
 def test_round_trip_with_conv_and_rnn(tmp_path):
-    conv = pytest.importorskip("dlcore.conv")
-    recurrent = pytest.importorskip("dlcore.recurrent")
     cnn = Sequential(
         conv.Conv2D(1, 2, 3, padding=1, seed=0), ReLU(), conv.MaxPool2D(2), Flatten(),
         Dense(2 * 3 * 3, 3, seed=1),
@@ -122,9 +120,15 @@ def test_round_trip_with_conv_and_rnn(tmp_path):
     loaded = io.load(io.save(cnn, tmp_path / "cnn"))
     np.testing.assert_array_equal(loaded.predict(X), cnn.predict(X))
 
-    rnn = Sequential(recurrent.RNN(3, 4, seed=0), Dense(4, 2, seed=1))
+    assert loaded[0].config() == cnn[0].config() and loaded[2].config() == cnn[2].config()
+
+    rnn = Sequential(recurrent.RNN(3, 4, return_sequences=True, seed=0), Flatten(),
+                     Dense(5 * 4, 2, seed=1))
+    for p in rnn.parameters():
+        p.value += np.float32(0.1)
     X = inputs((2, 5, 3))
     loaded = io.load(io.save(rnn, tmp_path / "rnn"))
+    assert loaded[0].return_sequences is True
     np.testing.assert_array_equal(loaded.predict(X), rnn.predict(X))
 
 
