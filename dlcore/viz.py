@@ -384,8 +384,9 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
     ax = _axes(ax, figsize=(1.8 * len(sizes) + 1, max(3.0, 0.55 * min(biggest, 16) + 1.5)))
     spacing = min(1.0, 10.0 / max(biggest - 1, 1))
     radius = min(0.2, 0.38 * spacing)
-    # neuron j of layer i sits at x = 1.6 * i, centred vertically
-    positions = [np.column_stack([np.full(n, 1.6 * i), ((n - 1) / 2 - np.arange(n)) * spacing])
+    step = max(1.6, 0.45 * (biggest - 1) * spacing)  # wider apart for tall layers
+    # neuron j of layer i sits at x = step * i, centred vertically
+    positions = [np.column_stack([np.full(n, step * i), ((n - 1) / 2 - np.arange(n)) * spacing])
                  for i, n in enumerate(sizes)]
     largest = max(float(np.abs(W).max()) for W in weights) or 1.0
     for i, W in enumerate(weights):
@@ -398,7 +399,7 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
                                          alpha=0.75, zorder=1))
         if show_values:
             for (p, q), v in zip(segments, values, strict=True):
-                where = p + 0.3 * (q - p)
+                where = p + 0.45 * (q - p)
                 ax.text(where[0], where[1], f"{v:.2f}", fontsize=7, ha="center", va="center",
                         zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     last = len(sizes) - 1
@@ -419,13 +420,13 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
         else:
             caption = f"hidden layer {i}\n{sizes[i]} neurons"
         bottom = -(biggest - 1) / 2 * spacing - 0.45
-        ax.text(1.6 * i, bottom, caption, ha="center", va="top", fontsize=9)
+        ax.text(step * i, bottom, caption, ha="center", va="top", fontsize=9)
     ax.legend(handles=[Line2D([], [], color="tab:blue", lw=2.5, label="positive weight"),
                        Line2D([], [], color="tab:red", lw=2.5, label="negative weight")],
               loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False,
               title="line width = size of the weight", title_fontsize=8)
     half = (biggest - 1) / 2 * spacing
-    ax.set_xlim(-0.8, 1.6 * last + 0.8)
+    ax.set_xlim(-0.8, step * last + 0.8)
     ax.set_ylim(-half - 1.0, half + 0.5)
     ax.set_aspect("equal")
     ax.axis("off")
