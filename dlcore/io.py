@@ -85,7 +85,9 @@ def save(model: Layer, path) -> str:
     ``".npz"`` is added to ``path`` if it does not end with it; the final path is returned.
     The file is first written to a temporary file in the same directory and then moved over
     ``path`` in one step (``os.replace``), so if writing fails (disk full, an error in a layer's
-    config) an existing good file of that name is left untouched.
+    config) an existing good file of that name is left untouched. Before writing, the
+    architecture is rebuilt from its JSON once, exactly as ``load`` will do it, so a model that
+    could not be loaded back is refused now (a ValueError) rather than discovered later.
 
     Parameters
     ----------
@@ -141,6 +143,26 @@ def save(model: Layer, path) -> str:
         ) from exc
     arrays[ARCHITECTURE_KEY] = np.array(text)  # 0-d unicode array: no pickle needed to read it
 
+    # Rebuild the architecture now, as load will, so that a model that cannot be loaded back
+    # (say a Dense made with init=my_function, whose config only holds the function's name)
+    # fails here, while its weights are still in memory, rather than at load time.
+    _register_dlcore_layers()
+    try:
+        rebuilt = _build(json.loads(text)["model"], "")
+    except ValueError as exc:
+        raise ValueError(
+            f"{where}: this model could not be loaded back from the file, so nothing was "
+            f"written: {exc}"
+        ) from exc
+    rebuilt_shapes = [p.value.shape for p in rebuilt.parameters()]
+    if rebuilt_shapes != [p.value.shape for _, p in owners]:
+        raise ValueError(
+            f"{where}: a layer's config() does not rebuild the same layer: the model's "
+            f"parameter shapes are {[p.value.shape for _, p in owners]}, the rebuilt ones "
+            f"{rebuilt_shapes}, so nothing was written. Hint: config() must return every "
+            f"constructor argument that changes a parameter's shape."
+        )
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -161,6 +183,16 @@ def _not_a_model_file(path, reason: str) -> ValueError:
         f"Hint: it may be truncated (an interrupted copy or download) or not written by "
         f"dlcore.io.save; save the model again."
     )
+
+
+def _register_dlcore_layers() -> None:
+    """Import dlcore's layer modules, so that LAYER_REGISTRY knows every dlcore layer class."""
+    for module in _LAYER_MODULES:
+        try:
+            importlib.import_module(f"{__package__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{module}":
+                raise
 
 
 def _build(spec, where: str) -> Layer:
@@ -223,12 +255,7 @@ def load(path) -> Layer:
             f"{where}: no file at {str(path)!r}. Hint: check the name and the working "
             f"directory ({os.getcwd()!r}); dlcore.io.save returns the path it wrote."
         )
-    for module in _LAYER_MODULES:  # register every dlcore layer class before looking names up
-        try:
-            importlib.import_module(f"{__package__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{module}":
-                raise
+    _register_dlcore_layers()
 
     with open(path, "rb") as f:
         magic = f.read(4)

@@ -70,7 +70,8 @@ class History:
         Accuracy on ``validation_data`` after each epoch (classification with validation only).
     batch_loss : list of float
         The loss of every mini-batch, in order: ``epochs_run * iterations_per_epoch`` numbers.
-        Noisy by nature; this is the curve the optimizer really follows.
+        Noisy by nature; this is the curve the optimizer really follows. Only finite values:
+        after ``TrainingDiverged``, ``exc.history.batch_loss`` ends with the last finite one.
     epoch_time : list of float
         Seconds per epoch (training and validation).
     iterations_per_epoch : int
@@ -359,8 +360,7 @@ class _PrintProgress:
 
 
 def _diverged(history, epoch, iteration, iterations, what, optimizer) -> TrainingDiverged:
-    finite = [v for v in history.batch_loss if math.isfinite(v)]
-    last = finite[-1] if finite else None
+    last = history.batch_loss[-1] if history.batch_loss else None
     last_text = f"{last:.4g}" if last is not None else "none (it was not finite from the start)"
     lr = getattr(optimizer, "lr", None)
     lr_hint = (f"lower the learning rate, e.g. lr={lr / 10:g} instead of {lr:g}"
@@ -521,10 +521,10 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                         raise _diverged(history, epoch, iteration, iterations,
                                         "the model's output became NaN or infinite",
                                         optimizer) from exc
-                    batch_loss.append(L)
                     if not math.isfinite(L):
                         raise _diverged(history, epoch, iteration, iterations,
                                         f"the loss became {L}", optimizer)
+                    batch_loss.append(L)
                     model.backward(loss.backward())           # 3. backward
                     optimizer.step()                          # 4. update
                     if classify:  # keep the predictions for the epoch's running accuracy

@@ -9,7 +9,7 @@ import pytest
 from dlcore import conv, io, recurrent
 from dlcore.activations import ReLU, Sigmoid, Softmax, Tanh
 from dlcore.layers import Dense, Dropout, Flatten
-from dlcore.module import Layer, Sequential
+from dlcore.module import Layer, Parameter, Sequential
 
 
 def mlp():
@@ -159,6 +159,42 @@ class Unsaveable(Layer):
 def test_unserialisable_config_is_a_type_error_and_writes_nothing(tmp_path):
     with pytest.raises(TypeError, match=r"config\(\) holds a value JSON cannot store.*object"):
         io.save(Sequential(Unsaveable()), tmp_path / "bad")
+    assert os.listdir(tmp_path) == []
+
+
+def my_init(shape, seed=None):
+    return np.full(shape, 0.5, dtype=np.float32)
+
+
+def test_model_that_cannot_be_rebuilt_is_refused_at_save_time(tmp_path):
+    # the config of a Dense made with a function only holds the function's name
+    model = Sequential(Dense(2, 3, init=my_init))
+    with pytest.raises(ValueError, match=r"could not be loaded back from the file, so nothing "
+                                         r"was written.*Dense.*my_init"):
+        io.save(model, tmp_path / "custom")
+    assert os.listdir(tmp_path) == []
+
+
+class ForgetfulLayer(Layer):
+    """A layer whose config() forgets the argument that sets its parameter's shape."""
+
+    def __init__(self, size=2):
+        self.w = Parameter(np.zeros(size, dtype=np.float32), "w")
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+    def parameters(self):
+        return [self.w]
+
+
+def test_config_that_rebuilds_another_shape_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"does not rebuild the same layer: the model's parameter "
+                                         r"shapes are \[\(5,\)\], the rebuilt ones \[\(2,\)\]"):
+        io.save(ForgetfulLayer(5), tmp_path / "forgetful")
     assert os.listdir(tmp_path) == []
 
 
