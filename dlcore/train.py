@@ -488,19 +488,24 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
     sizes = np.full(iterations, batch_size, dtype=np.float64)
     sizes[-1] = len(X) - batch_size * (iterations - 1)
     classify = bool(loss.is_classification)
+    for cb in callbacks:
+        if hasattr(cb, "on_train_begin"):
+            cb.on_train_begin(history, model)
     bar = None
-    if progress:
+    if progress:  # imported only here: progress=False costs nothing
         try:
             from tqdm.auto import tqdm
         except ImportError:  # pragma: no cover - tqdm is in requirements.txt
             bar = _PrintProgress(epochs)
         else:
             bar = tqdm(total=epochs, desc="fit", unit="epoch")
-    for cb in callbacks:
-        if hasattr(cb, "on_train_begin"):
-            cb.on_train_begin(history, model)
 
     was_training = model.training
+    # Nothing uses the gradient with respect to X (the data is not learned), so the first layer
+    # may skip computing it: for a Dense layer on images that saves the largest matrix product
+    # of the backward pass. Put back afterwards, so model.backward(...) by hand still returns it.
+    needed_input_grad = model.needs_input_grad
+    model.needs_input_grad = False
     batch_loss = history.batch_loss  # a local name: one attribute lookup less per step
     try:
         # Overflow and 0/0 are reported by TrainingDiverged below, with advice, instead of
@@ -547,12 +552,7 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                     history.accuracy.append(int(np.count_nonzero(predicted == true)) / len(X))
                     outputs, targets = [], []
                 if validation_data is not None:
-                    try:
-                        val_loss, val_acc = _evaluate(model, loss, X_val, y_val, 1024)
-                    except ValueError as exc:
-                        raise _diverged(history, epoch, iterations, iterations,
-                                        f"the validation loss could not be computed ({exc})",
-                                        optimizer) from exc
+                    val_loss, val_acc = _evaluate(model, loss, X_val, y_val, 1024)
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(val_acc)
@@ -584,6 +584,7 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                     break
     finally:
         model.train(was_training)
+        model.needs_input_grad = needed_input_grad
         if bar is not None:
             bar.close()
     for cb in callbacks:

@@ -141,6 +141,13 @@ def test_check_layer_does_not_touch_the_callers_layer_or_input():
     assert x.dtype == np.float32
 
 
+def test_dropout_in_train_mode_fails_which_is_why_eval_is_the_default():
+    # every forward pass draws a new mask, so the finite differences compare different functions
+    result = check_layer(Dropout(0.5, seed=0), away_from_zero((4, 3)), mode="train")
+    assert not result
+    assert check_layer(Dropout(0.5, seed=0), away_from_zero((4, 3)))  # eval mode
+
+
 # --- check_layer must FAIL on wrong layers ------------------------------------------------------
 
 

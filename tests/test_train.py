@@ -239,6 +239,48 @@ def test_nan_weights_are_caught_with_the_iteration():
             batch_size=32, seed=0, progress=False)
 
 
+class NaNAtThirdCall:
+    """MSE, except that the third call returns NaN (as a log(0) in a hand-written loss would)."""
+
+    is_classification = False
+
+    def __init__(self):
+        self.mse, self.calls = MSE(), 0
+
+    def __call__(self, y_hat, y):
+        self.calls += 1
+        value = self.mse(y_hat, y)
+        return float("nan") if self.calls == 3 else value
+
+    def backward(self):
+        return self.mse.backward()
+
+
+def test_nan_loss_stops_before_the_update():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 2)).astype(np.float32)
+    y = X[:, :1] - X[:, 1:]
+    model = Sequential(Dense(2, 1, seed=0))
+    with pytest.raises(TrainingDiverged, match=r"epoch 2, iteration 1 of 2: the loss became "
+                                               r"nan.*last finite batch loss was") as info:
+        fit(model, NaNAtThirdCall(), SGD(model.parameters(), lr=0.01), X, y, epochs=3,
+            batch_size=32, seed=0, progress=False)
+    history = info.value.history
+    assert len(history.batch_loss) == 2 and all(np.isfinite(history.batch_loss))
+    assert history.epochs_run == 1 and len(history.loss) == 1
+
+
+def test_a_wrong_label_is_not_reported_as_divergence():
+    X, y = blobs(n=64)
+    model = classifier()
+    y_val = y.copy()
+    y_val[5] = 7  # three classes only
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy") as info:
+        fit(model, SoftmaxCrossEntropy(), SGD(model.parameters()), X, y, epochs=1,
+            batch_size=32, validation_data=(X, y_val), progress=False)
+    assert not isinstance(info.value, TrainingDiverged)
+
+
 # --- callbacks -----------------------------------------------------------------------------------
 
 
