@@ -23,9 +23,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_digits_mlp_reaches_97_percent_on_test(tmp_path):
-    """8x8 digits, stratified 60/20/20 split, pixels 0..16 scaled to 0..1, a 64-256-10 MLP.
+    """8x8 digits, stratified 60/20/20 split, pixels 0..16 scaled to 0..1, a 64-128-10 MLP.
 
-    Over model seeds 0-7 this setup gives 97.8-98.3% test accuracy; the test uses seed 0.
+    Over model seeds 0-7 this setup gives 97.5-98.6% test accuracy; the test uses seed 0.
     Also checks the metrics against ``evaluate`` and a save/load round trip of the result.
     """
     X, y = load_digits()
@@ -33,12 +33,12 @@ def test_digits_mlp_reaches_97_percent_on_test(tmp_path):
         X, y, ratios=(0.6, 0.2, 0.2), seed=0, stratify=True
     )
     X_train, X_val, X_test = X_train / 16, X_val / 16, X_test / 16
-    model = Sequential(Dense(64, 256, seed=0), ReLU(), Dense(256, 10, seed=100))
+    model = Sequential(Dense(64, 128, seed=0), ReLU(), Dense(128, 10, seed=100))
     loss = SoftmaxCrossEntropy()
     history = fit(model, loss, Adam(model.parameters(), lr=3e-3), X_train, y_train,
-                  epochs=30, batch_size=64, validation_data=(X_val, y_val), seed=0,
+                  epochs=50, batch_size=64, validation_data=(X_val, y_val), seed=0,
                   progress=False)
-    assert history.epochs_run == 30
+    assert history.epochs_run == 50
     assert history.loss[-1] < 0.1 * history.loss[0]
     assert history.val_accuracy[-1] >= 0.95
 
