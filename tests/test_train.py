@@ -489,3 +489,43 @@ def test_relu_model_trains_on_blobs():
     history = fit(model, SoftmaxCrossEntropy(), Adam(model.parameters(), lr=0.01), X, y,
                   epochs=3, batch_size=32, seed=0, progress=False)
     assert history.accuracy[-1] > 0.9
+
+
+def test_one_hot_targets_give_the_same_training_as_labels():
+    X, y = blobs(n=200)
+    histories = []
+    for targets in (y, np.eye(3, dtype=np.float32)[y]):
+        model = classifier()
+        histories.append(fit(model, SoftmaxCrossEntropy(), SGD(model.parameters(), lr=0.1), X,
+                             targets, epochs=2, batch_size=32, validation_data=(X, targets),
+                             seed=0, progress=False))
+    labels, one_hot = histories
+    np.testing.assert_allclose(one_hot.batch_loss, labels.batch_loss, rtol=1e-5)
+    assert one_hot.accuracy == labels.accuracy
+    assert one_hot.val_accuracy == labels.val_accuracy
+
+
+def test_fit_trains_a_small_cnn_and_rnn():
+    from dlcore.conv import Conv2D, MaxPool2D
+    from dlcore.layers import Flatten
+    from dlcore.recurrent import RNN
+
+    rng = np.random.default_rng(0)
+    # images: class 1 has a bright left half, class 0 a bright right half
+    y = rng.integers(0, 2, 64)
+    images = rng.standard_normal((64, 1, 6, 6)).astype(np.float32) * 0.3
+    images[y == 1, :, :, :3] += 1.0
+    images[y == 0, :, :, 3:] += 1.0
+    cnn = Sequential(Conv2D(1, 2, 3, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(),
+                     Dense(2 * 3 * 3, 2, seed=1))
+    history = fit(cnn, SoftmaxCrossEntropy(), Adam(cnn.parameters(), lr=0.01), images, y,
+                  epochs=5, batch_size=16, seed=0, progress=False)
+    assert history.loss[-1] < 0.5 * history.loss[0]
+
+    # sequences: the label is the sign of the sum of the first feature over time
+    seqs = rng.standard_normal((64, 5, 2)).astype(np.float32)
+    y = (seqs[:, :, 0].sum(axis=1) > 0).astype(np.int64)
+    rnn = Sequential(RNN(2, 8, seed=0), Dense(8, 2, seed=1))
+    history = fit(rnn, SoftmaxCrossEntropy(), Adam(rnn.parameters(), lr=0.01), seqs, y,
+                  epochs=5, batch_size=16, seed=0, progress=False)
+    assert history.loss[-1] < 0.8 * history.loss[0]
