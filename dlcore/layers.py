@@ -88,12 +88,22 @@ class Dense(Layer):
                 f"received {describe_array(x)}. {hint}"
             )
         self.x = x  # cache: dW = x.T @ dout needs it
-        return x @ self.W.value + self.b.value
+        z = x @ self.W.value
+        z += self.b.value  # added in place: one new (N, D_out) array per call instead of two
+        return z
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: (N, D_out) -> dx: (N, D_in); adds dW and db into W.grad and b.grad."""
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        """dout: (N, D_out) -> dx: (N, D_in); adds dW and db into W.grad and b.grad.
+
+        Returns None instead of dx when ``needs_input_grad`` is False (``fit`` sets it on the
+        first layer: the data is not learned, so nothing would use dx).
+        """
         self.W.grad += self.x.T @ dout
         self.b.grad += dout.sum(axis=0)
+        if not self.needs_input_grad:
+            # Skipped because it is the most expensive line here for a first layer: on MNIST
+            # images dx has 784 columns, and this product costs as much as the forward pass.
+            return None
         return dout @ self.W.value.T
 
     def parameters(self):

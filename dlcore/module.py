@@ -11,6 +11,12 @@ The layer contract (the same for every layer, dense, convolutional or recurrent)
   collect both contributions; it is also why the training loop calls ``zero_grad()`` first.
 - ``parameters()`` lists the layer's ``Parameter`` objects, in a fixed order.
 - ``train()`` / ``eval()`` switch layers that behave differently while training (``Dropout``).
+- ``needs_input_grad`` (True unless someone says otherwise): when it is False, nothing will use
+  dL/d(input), so ``backward`` may skip computing it and return ``None``; the parameter
+  gradients are computed as always. ``fit`` sets it to False on the model while training,
+  because the gradient with respect to the data is never used, and for the first ``Dense``
+  layer it is the largest matrix product of the backward pass (``x`` has 784 columns for an
+  MNIST image, more than any layer after it).
 
 The names match PyTorch's, so the habits a learner builds here carry over.
 
@@ -116,6 +122,9 @@ class Layer:
     """
 
     training: bool = True
+    #: Whether ``backward`` must return dL/d(input); see the module docstring. A layer that
+    #: cannot skip the work may ignore it and return the gradient anyway.
+    needs_input_grad: bool = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -210,11 +219,35 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: dL/d(output) -> dL/d(input); parameter gradients are added on the way."""
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        """dout: dL/d(output) -> dL/d(input); parameter gradients are added on the way.
+
+        Returns None instead of dL/d(input) when ``needs_input_grad`` is False (see below).
+        """
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
+            if dout is None:  # a layer that needs no input gradient: nothing before it learns
+                break
         return dout
+
+    @property
+    def needs_input_grad(self) -> bool:
+        """Whether ``backward`` must return dL/d(input); True unless set otherwise.
+
+        Setting it to False (``fit`` does, while it trains) passes it on to the first layer with
+        parameters and to the layers without parameters before it: none of them has to send a
+        gradient further back, because nothing before them learns. The layers after the first
+        one with parameters still need their input gradients, to reach the weights below them.
+        """
+        return self.__dict__.get("_needs_input_grad", True)
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value: bool) -> None:
+        self._needs_input_grad = bool(value)
+        for layer in self.layers:
+            layer.needs_input_grad = bool(value)
+            if layer.parameters():
+                break
 
     def parameters(self) -> list[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]

@@ -70,6 +70,23 @@ def test_dense_backward_accumulates_until_zero_grad():
     assert not layer.W.grad.any() and not layer.b.grad.any()
 
 
+def test_dense_without_input_grad_returns_none_and_the_same_parameter_grads():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 5))
+    dout = rng.standard_normal((6, 4))
+    grads = []
+    for needed in (True, False):
+        layer = Dense(5, 4, seed=2, dtype=np.float64)
+        layer.needs_input_grad = needed
+        layer.forward(x)
+        dx = layer.backward(dout)
+        assert (dx is None) == (not needed)
+        grads.append((layer.W.grad.copy(), layer.b.grad.copy()))
+    # dW = x.T @ dout and db = sum of dout's rows, whether dx is computed or not
+    assert np.array_equal(grads[0][0], grads[1][0]) and np.array_equal(grads[0][1], grads[1][1])
+    assert np.allclose(grads[1][0], x.T @ dout) and np.allclose(grads[1][1], dout.sum(axis=0))
+
+
 def test_dense_defaults_float32_and_seeded():
     a, b = Dense(5, 4, seed=7), Dense(5, 4, seed=7)
     assert a.W.value.dtype == np.float32 and a.b.value.dtype == np.float32

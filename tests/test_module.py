@@ -31,6 +31,34 @@ def test_sequential_forward_is_composition_and_backward_reverses():
     assert model[0].W.grad.any() and model[2].W.grad.any()
 
 
+def test_needs_input_grad_false_stops_backward_at_the_first_layer_with_parameters():
+    from dlcore.layers import Flatten
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 2, 2))
+    dout = rng.standard_normal((5, 3))
+
+    def build():
+        return Sequential(Flatten(), Dense(4, 8, seed=0, dtype=np.float64), ReLU(),
+                          Dense(8, 3, seed=1, dtype=np.float64))
+
+    full, skipping = build(), build()
+    assert full.needs_input_grad and all(layer.needs_input_grad for layer in full)
+    skipping.needs_input_grad = False
+    # Flatten and the first Dense need not send a gradient back; the layers after them must
+    assert [layer.needs_input_grad for layer in skipping] == [False, False, True, True]
+    full.forward(x)
+    skipping.forward(x)
+    assert full.backward(dout).shape == (5, 2, 2)
+    assert skipping.backward(dout) is None
+    for a, b in zip(full.parameters(), skipping.parameters(), strict=True):
+        assert np.array_equal(a.grad, b.grad)  # the same parameter gradients, bit for bit
+    skipping.needs_input_grad = True
+    assert all(layer.needs_input_grad for layer in skipping)
+    skipping.forward(x)
+    assert skipping.backward(dout).shape == (5, 2, 2)
+
+
 def test_parameters_order_and_count():
     model = small_model()
     names = [p.name for p in model.parameters()]
