@@ -1,0 +1,191 @@
+"""Checkers of 04_forward_propagation: pass the reference, name the typical mistakes."""
+
+import numpy as np
+import pytest
+
+from dlcore.checks import (
+    check_dense_forward,
+    check_dense_forward_columns,
+    check_two_layer_forward,
+)
+
+
+def relu(z):
+    return np.maximum(z, 0)
+
+
+def softmax(z, axis=1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def not_implemented(*args):
+    raise NotImplementedError
+
+
+def returns_none(*args):
+    return None
+
+
+# --- check_dense_forward: Z = X @ W + b ---------------------------------------------------------
+
+
+def test_dense_forward_passes_the_reference(capsys):
+    result = check_dense_forward(lambda X, W, b: X @ W + b)
+    assert result.passed and result
+    assert "✅" in capsys.readouterr().out
+
+
+def column_habit(X, W, b):
+    # the quoted line in the verdict is this function's body, not the test's expectation
+    return W.T @ X.T + b
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda X, W, b: X @ W, "forgot the bias"),
+        (lambda X, W, b: X @ W - b, "wrong sign of the bias"),
+        (lambda X, W, b: relu(X @ W + b), "you applied ReLU"),
+        (lambda X, W, b: (X @ W + b).T, "column form"),
+        (lambda X, W, b: (X @ W + b).mean(axis=0), "averaged over the samples"),
+        (lambda X, W, b: X @ W + b.reshape(-1, 1), "added as a column"),
+        (column_habit, "raised ValueError: operands could not be broadcast"),
+        (not_implemented, "NotImplementedError"),
+        (returns_none, "returned None"),
+    ],
+)
+def test_dense_forward_names_the_mistake(wrong, hint):
+    result = check_dense_forward(wrong)
+    assert not result.passed
+    assert result.message.startswith("❌")
+    assert hint in result.message
+
+
+def test_dense_forward_does_not_see_changes_the_learner_makes_to_inputs():
+    def in_place(X, W, b):
+        X += 1  # changes only the checker's copy
+        return (X - 1) @ W + b
+
+    assert check_dense_forward(in_place).passed
+
+
+# --- check_dense_forward_columns: Z = W @ A_prev + b --------------------------------------------
+
+
+def test_dense_forward_columns_passes_the_reference():
+    assert check_dense_forward_columns(lambda A, W, b: W @ A + b).passed
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda A, W, b: W @ A, "forgot the bias"),
+        (lambda A, W, b: W @ A - b, "wrong sign of the bias"),
+        (lambda A, W, b: (W @ A + b).T, "rows form"),
+        (lambda A, W, b: relu(W @ A + b), "you applied ReLU"),
+        (lambda A, W, b: A @ W + b if A.shape[1] == W.shape[0] else W @ A + b, "wrong order"),
+        (lambda A, W, b: W @ A + b.ravel(), "added along the rows"),
+        (not_implemented, "NotImplementedError"),
+        (returns_none, "returned None"),
+    ],
+)
+def test_dense_forward_columns_names_the_mistake(wrong, hint):
+    result = check_dense_forward_columns(wrong)
+    assert not result.passed
+    assert hint in result.message
+
+
+# --- check_two_layer_forward: (P, cache) ---------------------------------------------------------
+
+
+def two_layer(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    P = softmax(A1 @ W2 + b2)
+    return P, (X, Z1, A1)
+
+
+def test_two_layer_forward_passes_the_reference():
+    assert check_two_layer_forward(two_layer).passed
+
+
+def test_two_layer_forward_accepts_a_list_cache_and_a_stable_softmax_from_dlcore():
+    from dlcore.activations import softmax as dl_softmax
+
+    def with_list(X, W1, b1, W2, b2):
+        Z1 = X @ W1 + b1
+        A1 = np.maximum(Z1, 0)
+        return dl_softmax(A1 @ W2 + b2, axis=-1), [X, Z1, A1]
+
+    assert check_two_layer_forward(with_list).passed
+
+
+def no_relu(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    return softmax(Z1 @ W2 + b2), (X, Z1, Z1)
+
+
+def no_softmax(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    return A1 @ W2 + b2, (X, Z1, A1)
+
+
+def wrong_axis(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    return softmax(A1 @ W2 + b2, axis=0), (X, Z1, A1)
+
+
+def no_b2(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    return softmax(A1 @ W2), (X, Z1, A1)
+
+
+def relu_on_output(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    return softmax(relu(A1 @ W2 + b2)), (X, Z1, A1)
+
+
+def cache_swapped(X, W1, b1, W2, b2):
+    P, (X, Z1, A1) = two_layer(X, W1, b1, W2, b2)
+    return P, (X, A1, Z1)
+
+
+def cache_too_short(X, W1, b1, W2, b2):
+    P, (X, Z1, A1) = two_layer(X, W1, b1, W2, b2)
+    return P, (Z1, A1)
+
+
+def only_P(X, W1, b1, W2, b2):
+    return two_layer(X, W1, b1, W2, b2)[0]
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (no_relu, "no ReLU after the first layer"),
+        (no_softmax, "no softmax at the end"),
+        (wrong_axis, "softmax along the wrong axis"),
+        (no_b2, "forgot the bias b2"),
+        (relu_on_output, "ReLU on the output too"),
+        (cache_swapped, "cache[1]: it holds A1, but it should hold Z1"),
+        (cache_too_short, "expected cache = (X, Z1, A1)"),
+        (only_P, "expected two things back"),
+        (not_implemented, "NotImplementedError"),
+        (returns_none, "returned None"),
+    ],
+)
+def test_two_layer_forward_names_the_mistake(wrong, hint):
+    result = check_two_layer_forward(wrong)
+    assert not result.passed
+    assert hint in result.message, result.message
+
+
+def test_a_checker_given_the_result_instead_of_the_function_says_so():
+    result = check_dense_forward(np.zeros((2, 2)))
+    assert not result.passed
+    assert "pass the function itself" in result.message
