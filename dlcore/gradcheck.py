@@ -350,6 +350,7 @@ def check_layer(layer: Layer, x, seed=0, tol: float = 1e-6, mode: str = "eval",
     _check_tol_h(tol, h, where)
     x = _as_float64(x, "x", where)
     layer = copy.deepcopy(layer).to(np.float64)
+    layer.needs_input_grad = True  # dL/dx is checked too, so backward must return it
     _set_mode(layer, mode, where)
     named = _named_parameters(layer)
     name = type(layer).__name__

@@ -148,6 +148,14 @@ def test_dropout_in_train_mode_fails_which_is_why_eval_is_the_default():
     assert check_layer(Dropout(0.5, seed=0), away_from_zero((4, 3)))  # eval mode
 
 
+def test_check_layer_checks_the_input_gradient_even_if_the_model_skips_it():
+    model = Sequential(Dense(3, 4, seed=0), activations.Tanh(), Dense(4, 2, seed=1))
+    model.needs_input_grad = False  # as fit sets it while training
+    result = check_layer(model, away_from_zero((4, 3)))
+    assert result and result.details[0].name == "input"
+    assert model.needs_input_grad is False  # the caller's model is left as it was
+
+
 # --- check_layer must FAIL on wrong layers ------------------------------------------------------
 
 
