@@ -529,3 +529,15 @@ def test_fit_trains_a_small_cnn_and_rnn():
     history = fit(rnn, SoftmaxCrossEntropy(), Adam(rnn.parameters(), lr=0.01), seqs, y,
                   epochs=5, batch_size=16, seed=0, progress=False)
     assert history.loss[-1] < 0.8 * history.loss[0]
+
+
+def test_fit_gives_back_the_input_gradient_afterwards():
+    # fit lets the first layer skip dL/dX while training; by hand, backward must return it again
+    X, y = blobs(n=64)
+    model = classifier()
+    fit(model, SoftmaxCrossEntropy(), SGD(model.parameters()), X, y, epochs=1, batch_size=32,
+        progress=False)
+    assert model.needs_input_grad is True
+    model.forward(X[:4])
+    dx = model.backward(np.ones((4, 3), dtype=np.float32))
+    assert dx is not None and dx.shape == (4, 2)
