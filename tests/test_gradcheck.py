@@ -304,3 +304,43 @@ def test_result_str_is_readable():
     text = str(result)
     assert text.startswith("gradient check PASSED: max relative error")
     assert "input" in text and "W" in text and "b" in text
+
+
+# --- tiny gradients: rounding noise is not a bug, a bug still is -------------------------------
+
+
+def test_relative_error_floor_compares_tiny_elements_with_the_tensor_scale():
+    # an element 1e-5 with a rounding error of 1e-11 next to an element of 1.0
+    analytic = np.array([1.0, 1e-5])
+    numerical = np.array([1.0, 1e-5 + 1e-11])
+    assert relative_error(analytic, numerical)[1] > 1e-7          # plain: noise looks large
+    assert relative_error(analytic, numerical, floor=2e-3)[1] < 1e-8  # against the scale: tiny
+
+
+def test_digits_model_with_tiny_gradients_passes_at_default_tolerance():
+    """A correct 64-32-10 softmax network on 8 real digits. Compared element by element with
+    itself, rounding noise gives a relative error of about 2e-6 on this batch (measured when the
+    floor was introduced); against the tensor's scale it is below 1e-6, as it should be."""
+    from dlcore.datasets import load_digits
+
+    X, y = load_digits()
+    idx = np.random.default_rng(1).choice(len(X), 8, replace=False)
+    model = Sequential(Dense(64, 32, seed=1), activations.ReLU(), Dense(32, 10, seed=2))
+    result = check_model(model, losses.SoftmaxCrossEntropy(), X[idx] / 16.0, y[idx])
+    assert result.passed, str(result)
+
+
+def test_a_bug_at_a_tiny_element_still_fails():
+    class HalfGradientAtOneWeight(Dense):
+        """Dense whose dW is wrong at a single element (halved)."""
+
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.W.grad[0, 0] *= 0.5
+            return dx
+
+    rng = np.random.default_rng(0)
+    layer = HalfGradientAtOneWeight(3, 2, seed=0)
+    result = check_layer(layer, rng.standard_normal((4, 3)))
+    assert not result.passed
+    assert result.where == "W[0, 0]" and result.max_rel_error > 1e-3
