@@ -241,7 +241,7 @@ def neuron_response(x, w, b, activation: str = "relu") -> NeuronResponse:
         a = np.tanh(z)
     else:
         a = z.copy()
-    return NeuronResponse(weighted_sum, z, a, z > 0, -b)
+    return NeuronResponse(weighted_sum, z, a, z > 0, 0.0 - b)  # 0.0 - b: no -0.0 for b = 0
 
 
 def decision_line(w, b, xlim, ylim=None) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +426,7 @@ class _BiasView:
         self.point.set_ydata(point.a)
         self.point.set_color("tab:green" if point.fires[0] else "tab:red")
         state = "fires" if point.fires[0] else "silent"
-        threshold = f"{-b / w[0]:.2f}" if w[0] != 0 else "none (w1 = 0)"
+        threshold = f"{-b / w[0] + 0.0:.2f}" if w[0] != 0 else "none (w1 = 0)"  # no "-0.00"
         self.text.set_text(
             f"x = {self.x_point}: w1·x = {point.weighted_sum[0]:+.2f}\n"
             f"z = w1·x + b = {point.z[0]:+.2f}\n"
@@ -788,7 +788,7 @@ def optimize_on_surface(surface_name: str = "bowl", optimizer_name: str = "SGD",
         path.append(p.value.copy())
         losses.append(loss)
     path, losses = np.array(path), np.array(losses)
-    outcome, message = _describe_run(losses, diverged_at, limit, steps)
+    outcome, message = _describe_run(losses, path, diverged_at, limit, steps)
     return SurfaceRun(surface_name, optimizer_name, float(lr), path, losses,
                       diverged_at is not None, diverged_at, int(steps), outcome, message)
 
@@ -798,9 +798,14 @@ def _readable(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
-def _describe_run(losses: np.ndarray, diverged_at: int | None, limit: float,
+def _describe_run(losses: np.ndarray, path: np.ndarray, diverged_at: int | None, limit: float,
                   steps: int) -> tuple[str, str]:
-    """One word and one sentence that say what a run did and what to try next."""
+    """One word and one sentence that say what a run did and what to try next.
+
+    Besides the loss, the path is read: a step that goes back against the previous one
+    (``step_k . step_k+1 < 0``) is the zig-zag of a learning rate too large for the steep
+    direction, even when the loss keeps falling.
+    """
     start, final = losses[0], losses[-1]
     if diverged_at is not None:
         return "diverged", (
@@ -809,15 +814,26 @@ def _describe_run(losses: np.ndarray, diverged_at: int | None, limit: float,
         )
     ratio = final / start
     went_up = int(np.count_nonzero(np.diff(losses) > 0))
+    moves = np.diff(path, axis=0)
+    turned_back = int(np.count_nonzero(np.sum(moves[1:] * moves[:-1], axis=1) < 0))
+    zigzag = turned_back >= 0.3 * steps
     if ratio < 1e-3:
+        how = (f", zig-zagging on the way (the path turned back on {turned_back} of {steps} "
+               f"steps)" if zigzag else "")
         return "converged", (
-            f"converged: after {steps} steps the loss is {final:.2g} ({ratio:.1e} × its start)."
+            f"converged{how}: after {steps} steps the loss is {final:.2g} "
+            f"({ratio:.1e} × its start)."
         )
-    if went_up >= 0.2 * steps:
+    if went_up >= 0.2 * steps or zigzag:
+        evidence = []
+        if zigzag:
+            evidence.append(f"the path turned back on {turned_back} of {steps} steps")
+        if went_up >= 0.2 * steps:
+            evidence.append(f"the loss went up on {went_up} of {steps} steps")
+        end = f"{ratio:.3g} × its start" if ratio >= 1 else f"{ratio:.1%} of its start"
         return "oscillating", (
-            f"oscillating: the loss went up on {went_up} of {steps} steps (it ends at "
-            f"{ratio:.1%} of its start); the steps overshoot the bottom of the valley. Lower "
-            f"the learning rate."
+            f"oscillating: {' and '.join(evidence)} (it ends at {end}); the steps overshoot "
+            f"the bottom of the valley. Lower the learning rate."
         )
     if ratio > 0.5:
         return "crawling", (

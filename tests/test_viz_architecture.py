@@ -128,6 +128,8 @@ def test_plot_layer_histograms_one_axes_per_layer_with_its_spread():
     assert all(len(ax.patches) == 20 for ax in axes)
     assert axes[2].get_title() == f"layer 3\nstd {outputs[2].std():.3g}"
     assert axes[0].get_ylabel() == "small"
+    axes = plot_layer_histograms(outputs[1:], layer_numbers=[2, 8])
+    assert axes[1].get_title().startswith("layer 8\n")
     fig, too_few = plt.subplots(1, 2)
     with pytest.raises(ValueError, match=r"at least 3 axes.*received 2"):
         plot_layer_histograms(outputs, axes=too_few)
