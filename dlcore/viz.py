@@ -1352,7 +1352,7 @@ def draw_convolution_step(image, kernel, row: int, col: int, axes=None, fmt: str
     ax_out.set_xlim(-0.5, W_out - 0.5)
     ax_out.set_ylim(H_out - 0.5, -0.5)
     value = out[row, col]
-    ax_out.set_title(f"output {H_out}x{W_out}: out[{row}, {col}] = sum(patch * filter) = "
+    ax_out.set_title(f"output {H_out}x{W_out}\nout[{row}, {col}] = sum(patch * filter) = "
                      f"{value:.4g}", fontsize=10)
     for ax in axes:
         _grid_off(ax)
@@ -1588,8 +1588,10 @@ def draw_rnn_unrolled(steps: int = 4, ax=None):
     box(0.8, 2.0, "$h_t$", cell)
     box(0.8, 0.3, "$x_t$", inp, height=0.6)
     arrow((0.8, 0.6), (0.8, 2.0 - h / 2 - 0.02), "$W_{xh}$", (1.25, 1.05))
-    arrow((0.8 + w / 2, 2.15), (0.8 + w / 2, 1.85), connectionstyle="arc3,rad=-2.2")
-    ax.text(2.05, 2.0, "$W_{hh}$", ha="left", va="center", fontsize=9, color="0.15")
+    # the loop: out of the top of the cell, round to the right, back into its right side
+    arrow((0.8 + 0.15, 2.0 + h / 2 + 0.02), (0.8 + w / 2 + 0.02, 2.0 - 0.1),
+          connectionstyle="arc3,rad=-1.6")
+    ax.text(2.1, 2.35, "$W_{hh}$", ha="left", va="center", fontsize=9, color="0.15")
     ax.text(0.8, 3.0, "one cell, with a loop", ha="center", fontsize=9, style="italic")
     ax.text(2.9, 2.0, "=", ha="center", va="center", fontsize=22)
 
@@ -1632,6 +1634,7 @@ def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
     just the map's axes without ``x``.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     hs = np.asarray(hidden_states, dtype=float)
     if hs.ndim == 3 and hs.shape[0] == 1:
@@ -1662,9 +1665,12 @@ def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
                         extent=(0.5, T + 0.5, H - 0.5, -0.5), interpolation="nearest")
     ax_h.set_xlabel("time step $t$")
     ax_h.set_ylabel("hidden unit")
-    ax_h.figure.colorbar(image, ax=ax_h, fraction=0.03, pad=0.01, label="$h_t$")
+    ax_h.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_h.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # one colour bar for both panels, so that their time axes keep the same width
+    ax_h.figure.colorbar(image, ax=[ax_x, ax_h] if x is not None else ax_h, fraction=0.03,
+                         pad=0.01, label="$h_t$")
     if x is not None:
-        ax_x.figure.colorbar(image, ax=ax_x, fraction=0.03, pad=0.01).remove()  # align widths
         return np.array([ax_x, ax_h])
     return ax_h
 
@@ -1759,7 +1765,7 @@ def plot_next_value_forecast(series, predictions, window: int, clean=None, ax=No
     ax.set_xlabel("time step")
     ax.set_ylabel("value")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right", ncol=3)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return ax
 
 

@@ -124,3 +124,29 @@ def test_show_batches_one_cell_per_sample_and_left_out_ones():
     assert "left out" in ax.get_xlabel()
     with pytest.raises(ValueError, match="at least one epoch"):
         viz.show_batches([])
+
+
+def test_draw_training_loop_names_every_step_and_its_notebook():
+    ax = viz.draw_training_loop()
+    text = " ".join(t.get_text() for t in ax.texts)
+    for step in ["DATA", "FORWARD PROPAGATION", "ARCHITECTURE", "LOSS", "BACK PROPAGATION",
+                 "OPTIMIZER", "EPOCH", "mini-batch", "held-out test data"]:
+        assert step in text
+    for notebook in ["01", "02", "03", "04", "05", "06", "07"]:
+        assert f"notebook {notebook}" in text or f"{notebook})" in text or f" {notebook}," in text
+    assert len(ax.patches) == 6 + 5  # six boxes, five arrows
+
+
+def test_plot_feature_ranges_one_box_per_feature():
+    X = np.array([[0.0, 100.0], [1.0, 300.0], [2.0, 200.0], [3.0, 400.0], [4.0, 500.0]])
+    boxes = viz.plot_feature_ranges(X, ["small", "large"])
+    assert len(boxes) == 2
+    # the box spans the middle half: 25th to 75th percentile
+    assert boxes[0].get_x() == pytest.approx(1.0) and boxes[0].get_width() == pytest.approx(2.0)
+    assert boxes[1].get_x() == pytest.approx(200.0) and boxes[1].get_width() == pytest.approx(200.0)
+    ax = boxes[0].axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["large", "small"]  # first on top
+    with pytest.raises(ValueError, match=r"expected 2 feature names.*received 1"):
+        viz.plot_feature_ranges(X, ["one"])
+    with pytest.raises(ValueError, match=r"expected X of shape \(N, D\), received shape \(5,\)"):
+        viz.plot_feature_ranges(X[:, 0])
