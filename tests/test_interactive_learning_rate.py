@@ -94,6 +94,14 @@ def test_large_learning_rate_oscillates():
     assert not run.diverged
     w2 = run.path[:, 1]
     assert np.all(np.sign(w2[1:11]) != np.sign(w2[:10]))
+    # the loss still falls (both factors are below 1 in size), so the path tells the story
+    assert "zig-zagging" in run.message and "turned back on 49 of 50 steps" in run.message
+
+
+def test_oscillation_seen_in_the_loss_is_reported():
+    run = optimize_on_surface("bowl", "RMSprop", 10.0)
+    assert run.outcome == "oscillating"
+    assert "the loss went up on" in run.message and "Lower the learning rate" in run.message
 
 
 def test_huge_learning_rate_diverges_with_message_and_finite_arrays():

@@ -48,12 +48,16 @@ def test_learning_curves_loss_only_and_overlay_with_labels():
 def test_learning_curves_read_a_fit_history():
     from dlcore.train import History
 
-    h = History(loss=[1.0, 0.5], val_loss=[1.1, 0.9], accuracy=[0.6, 0.8],
-                val_accuracy=[0.5, 0.7], epochs_run=2, best_epoch=2)
+    h = History(loss=[1.0, 0.5, 0.3], val_loss=[1.1, 0.9, 1.0], accuracy=[0.6, 0.8, 0.9],
+                val_accuracy=[0.5, 0.7, 0.6], epochs_run=3, best_epoch=2)
     axes = viz.plot_learning_curves(h)
     assert len(axes) == 2
     dotted = [line for line in axes[0].lines if line.get_linestyle() == ":"]
     assert len(dotted) == 1 and dotted[0].get_xdata()[0] == 2
+    # no dotted line when the best epoch is the last one: nothing to point out
+    h.best_epoch = 3
+    axes = viz.plot_learning_curves(h)
+    assert not [line for line in axes[0].lines if line.get_linestyle() == ":"]
 
 
 def test_digit_predictions_titles_and_mistakes_in_red():
