@@ -70,14 +70,14 @@ def digit_explorer(images, labels, index: int = 0):
 
     def show(i):
         image, label = digit_view(images, labels, i)
-        fig, axes = plt.subplots(1, 2, figsize=(7, 3.3))
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
         viz.show_image(image, ax=axes[0], title=f"what you see: a {label}")
         viz.show_pixel_values(image, ax=axes[1], title="what the computer stores")
         fig.tight_layout()
         plt.show()
 
     out = widgets.interactive_output(show, {"i": slider})
-    out.layout = widgets.Layout(height="300px")
+    out.layout = widgets.Layout(height="330px")
     box = widgets.VBox([slider, out])
     box.add_class("dlcore-digit-explorer")
     return box
