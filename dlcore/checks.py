@@ -1331,6 +1331,370 @@ def check_accuracy_from_proba(fn):
 # =================================================================================================
 
 
+def _conv_size_mistakes(sizes: np.ndarray) -> dict[str, np.ndarray]:
+    """The output sizes that the usual slips give, for the rows (H, K, P, S) of ``sizes``."""
+    H, K, P, S = sizes.T.astype(float)
+    return {
+        "forgot the +1: the window fits at its first position too. Count the steps "
+        "(H + 2P - K) // S, then add 1 for the starting position.": (H + 2 * P - K) // S,
+        "the padding is added on one side only: P zeros go on BOTH sides, so the padded "
+        "size is H + 2*P.": (H + P - K) // S + 1,
+        "the padding is missing: the padded input has H + 2*P pixels, not H.": (H - K) // S + 1,
+        "the stride is missing: divide the distance the window can travel by the step S.":
+            H + 2 * P - K + 1,
+        "not an integer: (H + 2P - K) / S can leave a remainder, and a window that does not "
+        "fit is not counted. Use integer division //.": (H + 2 * P - K) / S + 1,
+        "rounded up: a last window that would stick out of the (padded) input does not "
+        "count, so round down, with //.": np.ceil((H + 2 * P - K) / S) + 1,
+    }
+
+
+def check_conv_output_size(fn):
+    """Exercise in 08_convolution: ``fn(H, K, P, S) -> int``, the output size of a convolution.
+
+    ``(H + 2P - K) // S + 1``: the number of positions a window of K pixels takes, in steps of S,
+    over an input of H pixels with P zeros added on each side. The cases include strides that
+    leave a remainder (so plain division and rounding up are caught) and padding (so one-sided
+    padding is caught).
+    """
+    sizes = np.array([
+        (8, 3, 0, 1), (8, 3, 1, 1), (8, 3, 0, 2), (28, 5, 2, 2), (7, 3, 1, 2), (32, 4, 1, 3),
+        (10, 4, 0, 3),
+    ])
+
+    def cases():
+        raw = []
+        for H, K, P, S in sizes.tolist():
+            out = call_learner(fn, H, K, P, S)
+            if out is None:
+                raise LearnerError(
+                    f"your function returned None for H={H}, K={K}, P={P}, S={S}. Hint: did "
+                    f"you forget the `return` statement?"
+                )
+            if isinstance(out, (bool, np.bool_)) or not isinstance(
+                    out, (int, float, np.integer, np.floating)):
+                raise LearnerError(
+                    f"expected one number (an int), received {type(out).__name__} {out!r} for "
+                    f"H={H}, K={K}, P={P}, S={S}."
+                )
+            raw.append(out)
+        outs = np.array(raw, dtype=float)
+        H, K, P, S = sizes.T
+        right = (H + 2 * P - K) // S + 1
+        mistake = diagnose(outs, right, _conv_size_mistakes(sizes))
+        if mistake:
+            first = int(np.flatnonzero(outs != right)[0])
+            H1, K1, P1, S1 = sizes[first].tolist()
+            raise LearnerError(
+                f"{mistake} (for H={H1}, K={K1}, P={P1}, S={S1} the output size is "
+                f"{right[first]}, your function gave {outs[first]:g})"
+            )
+        for out, (H1, K1, P1, S1) in zip(raw, sizes.tolist(), strict=True):
+            if not isinstance(out, (int, np.integer)):
+                raise LearnerError(
+                    f"the values are right, but the function returned {type(out).__name__} "
+                    f"{out!r} for H={H1}, K={K1}, P={P1}, S={S1}: a size counts positions, so "
+                    f"return an int (// on ints gives an int; np.floor and / give floats)."
+                )
+
+    return run_check(cases, "Right: (H + 2P - K) // S + 1 windows fit, for every case.")
+
+
+def _correlate_valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Reference 'valid' cross-correlation of one channel (the checkers' own, by loops)."""
+    H, W = image.shape
+    kh, kw = kernel.shape
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for r in range(H - kh + 1):
+        for c in range(W - kw + 1):
+            out[r, c] = np.sum(image[r:r + kh, c:c + kw] * kernel)
+    return out
+
+
+def check_correlate2d(fn):
+    """Exercise in 08_convolution: ``fn(image, kernel) -> out``, a 'valid' cross-correlation.
+
+    image: (H, W), kernel: (kh, kw) -> out: (H - kh + 1, W - kw + 1) with
+    ``out[r, c] = sum over i, j of image[r + i, c + j] * kernel[i, j]`` (no flip, no padding),
+    what ``Conv2D`` computes for one channel without bias. The cases use a non-square image and
+    a non-square, asymmetric kernel, so a flipped kernel, swapped axes and the 'full' or 'same'
+    output sizes are all told apart.
+    """
+    def one_case(image, kernel):
+        H, W = image.shape
+        kh, kw = kernel.shape
+        out = as_result_array(call_learner(fn, image, kernel))
+        right = _correlate_valid(image, kernel)
+        shapes = {
+            (H + kh - 1, W + kw - 1): "the output has the 'full' size (H + kh - 1, W + kw - 1): "
+            "the kernel also visits positions where it sticks out of the image. 'Valid' keeps "
+            "only the positions where it lies wholly inside: (H - kh + 1, W - kw + 1).",
+            (H, W): "the output has the input's size (the 'same' size, as with padding). "
+            "Without padding the kernel fits at only (H - kh + 1, W - kw + 1) positions.",
+            (H - kh, W - kw): "the output is one row and one column too small: the last "
+            "position, r = H - kh, counts too. Hint: range(H - kh + 1).",
+            (W - kh + 1, H - kw + 1): "swapped axes: your output has shape (W - kh + 1, "
+            "H - kw + 1). Rows go with the image's first axis and the kernel's height kh, "
+            "columns with the second axis and kw.",
+            (H - kw + 1, W - kh + 1): "the kernel's height and width are swapped: rows of the "
+            "output need the kernel height kh = kernel.shape[0], columns the width "
+            "kw = kernel.shape[1].",
+        }
+        if out.shape != right.shape and out.shape in shapes:
+            raise LearnerError(f"{shapes[out.shape]} (case: image {image.shape}, kernel "
+                               f"{kernel.shape}, expected {right.shape}, received {out.shape})")
+        mistake = diagnose(out, right, {
+            "the kernel is flipped: that is the 'true' convolution of mathematics. Deep "
+            "learning's convolution (and Conv2D) is a cross-correlation: multiply image[r + i, "
+            "c + j] by kernel[i, j], without turning the kernel around.":
+                _correlate_valid(image, kernel[::-1, ::-1]),
+            "the output is transposed: out[r, c] belongs to row r and column c of the image. "
+            "Hint: fill out[r, c], not out[c, r].": right.T,
+            "the kernel is transposed: multiply by kernel[i, j], with i the row and j the "
+            "column.": _correlate_valid(image, kernel.T) if kh == kw else np.zeros(0),
+            "you summed the patches without multiplying by the kernel: each pixel is weighted "
+            "by the kernel entry on top of it, image[r + i, c + j] * kernel[i, j].":
+                _correlate_valid(image, np.ones_like(kernel)),
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: image {image.shape}, kernel {kernel.shape})")
+
+    def cases():
+        rng = np.random.default_rng(8)
+        one_case(rng.integers(0, 10, (6, 8)).astype(float), np.array([[1.0, 2.0, 0.0],
+                                                                       [-1.0, 0.5, 3.0]]))
+        one_case(rng.standard_normal((5, 8)), rng.standard_normal((3, 3)))
+
+    return run_check(cases, "Right: the kernel slides over every position where it fits and "
+                            "each output is the sum of the products, as in Conv2D.")
+
+
+def check_max_pool(fn):
+    """Exercise in 08_convolution: ``fn(x) -> out``, 2x2 max pooling with stride 2.
+
+    x: (H, W) with H and W even -> out: (H // 2, W // 2), ``out[r, c]`` the largest of the four
+    numbers ``x[2r:2r + 2, 2c:2c + 2]``. The cases are not square, so a transposed answer and
+    blocks taken in the wrong order are told apart.
+    """
+    def one_case(x):
+        H, W = x.shape
+        out = as_result_array(call_learner(fn, x))
+        blocks = x.reshape(H // 2, 2, W // 2, 2)
+        right = blocks.max(axis=(1, 3))
+        if out.shape == (H - 1, W - 1):
+            raise LearnerError(
+                f"your output has shape {out.shape}: the windows overlap (stride 1). With "
+                f"stride 2 they touch without overlapping, giving {right.shape}. Hint: the "
+                f"window at (r, c) is x[2*r:2*r + 2, 2*c:2*c + 2]."
+            )
+        mistake = diagnose(out, right, {
+            "you took the average of each window (average pooling); max pooling keeps the "
+            "largest value, .max().": blocks.mean(axis=(1, 3)),
+            "you took the smallest value of each window; max pooling keeps the largest, "
+            ".max().": blocks.min(axis=(1, 3)),
+            "the windows are not 2x2 blocks of neighbours: x.reshape(H // 2, W // 2, 2, 2) "
+            "mixes rows and columns. Hint: x.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3)), "
+            "or loop over the windows.": x.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3)),
+            "your windows take pixels that are H // 2 apart instead of neighbours. Hint: the "
+            "window at (r, c) is x[2*r:2*r + 2, 2*c:2*c + 2].":
+                x.reshape(2, H // 2, 2, W // 2).max(axis=(0, 2)),
+            "only the rows were pooled: each window covers 2 rows AND 2 columns.":
+                x.reshape(H // 2, 2, W).max(axis=1),
+            "only the columns were pooled: each window covers 2 rows AND 2 columns.":
+                x.reshape(H, W // 2, 2).max(axis=2),
+            "the output is transposed: out[r, c] belongs to the window in rows 2r, 2r+1 and "
+            "columns 2c, 2c+1.": right.T,
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: x of shape {x.shape})")
+
+    def cases():
+        rng = np.random.default_rng(2)
+        one_case(rng.integers(0, 20, (4, 6)).astype(float))
+        one_case(rng.standard_normal((6, 8)))
+
+    return run_check(cases, "Right: every 2x2 window is replaced by its largest value.")
+
+
 # =================================================================================================
 # 09_recurrent
 # =================================================================================================
+
+
+def _rnn_case(N: int, T: int, D: int, H: int, seed: int):
+    """Random inputs and weights for the RNN checkers; W_hh far from symmetric."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, T, D))
+    W_xh = 0.6 * rng.standard_normal((D, H))
+    W_hh = 0.5 * rng.standard_normal((H, H))
+    b = 0.3 * rng.standard_normal(H)
+    return x, W_xh, W_hh, b
+
+
+def _rnn_unroll(x, W_xh, W_hh, b, carry=True):
+    """Every hidden state h_1..h_T: (N, T, H). ``carry=False`` restarts from h_0 = 0 each step."""
+    N, T, _ = x.shape
+    h = np.zeros((N, W_hh.shape[0]))
+    hs = np.zeros((N, T, W_hh.shape[0]))
+    for t in range(T):
+        h_new = np.tanh(x[:, t] @ W_xh + h @ W_hh + b)
+        hs[:, t] = h_new
+        if carry:
+            h = h_new
+    return hs
+
+
+def check_rnn_step(fn):
+    """Exercise in 09_recurrent: ``fn(x_t, h_prev, W_xh, W_hh, b) -> h_t``, one step of an RNN.
+
+    x_t: (N, D), h_prev: (N, H), W_xh: (D, H), W_hh: (H, H), b: (H,) -> h_t: (N, H) with
+    ``h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b)``. D != H and N differs from both, so every
+    misplaced matrix shows in the shape or the values.
+    """
+    def one_case(N, D, H, seed):
+        x, W_xh, W_hh, b = _rnn_case(N, 1, D, H, seed)
+        x_t = x[:, 0]
+        h_prev = np.tanh(np.random.default_rng(seed + 1).standard_normal((N, H)))
+        out = as_result_array(call_learner(fn, x_t, h_prev, W_xh, W_hh, b))
+        a = x_t @ W_xh + h_prev @ W_hh + b
+        right = np.tanh(a)
+        mistake = diagnose(out, right, {
+            "forgot the recurrent term: the new state also depends on the previous one, "
+            "add h_prev @ W_hh.": np.tanh(x_t @ W_xh + b),
+            "forgot the input: add x_t @ W_xh.": np.tanh(h_prev @ W_hh + b),
+            "forgot the tanh: h_t = np.tanh(x_t @ W_xh + h_prev @ W_hh + b).": a,
+            "W_hh is transposed: with samples as rows the previous state enters as "
+            "h_prev @ W_hh (not W_hh.T, or W_hh @ h_prev.T).":
+                np.tanh(x_t @ W_xh + h_prev @ W_hh.T + b),
+            "forgot the bias b inside the tanh.": np.tanh(x_t @ W_xh + h_prev @ W_hh),
+            "the bias is added after the tanh; it belongs inside: "
+            "np.tanh(x_t @ W_xh + h_prev @ W_hh + b).": np.tanh(x_t @ W_xh + h_prev @ W_hh) + b,
+            "used the sigmoid: this RNN's cell squashes with tanh, np.tanh(...).":
+                1 / (1 + np.exp(-a)),
+            "returned the previous state h_prev: compute and return the new state h_t.": h_prev,
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: N={N}, D={D}, H={H})")
+
+    def cases():
+        one_case(3, 2, 4, seed=0)
+        one_case(5, 3, 2, seed=1)
+
+    return run_check(cases, "Right: h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b).")
+
+
+def check_rnn_forward(fn):
+    """Exercise in 09_recurrent: ``fn(x, W_xh, W_hh, b) -> hs``, every hidden state of an RNN.
+
+    x: (N, T, D) -> hs: (N, T, H), ``hs[:, t]`` the state after reading step t (h_1 .. h_T;
+    h_0 = 0 is not included), each ``h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b)``.
+    """
+    def one_case(N, T, D, H, seed):
+        x, W_xh, W_hh, b = _rnn_case(N, T, D, H, seed)
+        out = as_result_array(call_learner(fn, x, W_xh, W_hh, b))
+        right = _rnn_unroll(x, W_xh, W_hh, b)
+        zeros = np.zeros((N, 1, H))
+        if out.shape == (N, T + 1, H):
+            if np.allclose(out[:, 1:], right, atol=1e-6) and np.allclose(out[:, 0], 0):
+                raise LearnerError(
+                    f"off by one: your output starts with h_0 = 0, shape (N, T + 1, H) = "
+                    f"{out.shape}. Return only the T states after each step, h_1 .. h_T, "
+                    f"shape {right.shape}. (case: N={N}, T={T}, D={D}, H={H})"
+                )
+        if out.shape == (N, H) and np.allclose(out, right[:, -1], atol=1e-6):
+            raise LearnerError(
+                f"you returned only the last state h_T, shape {out.shape}. Keep every one: "
+                f"hs[:, t] = h after step t, shape (N, T, H) = {right.shape}."
+            )
+        mistake = diagnose(out, right, {
+            "the state is not carried forward: every step started again from h_0 = 0. After "
+            "each step set h = h_t, so the next step uses it.":
+                _rnn_unroll(x, W_xh, W_hh, b, carry=False),
+            "off by one: your hs[:, t] is the state BEFORE step t (h_0 .. h_{T-1}). Store the "
+            "new state after computing it, so hs[:, t] = h_t for t = 1 .. T.":
+                np.concatenate([zeros, right[:, :-1]], axis=1),
+            "time and batch axes are swapped: return (N, T, H), with the time steps on axis 1 "
+            "(hs[:, t] = h_t), e.g. np.stack(states, axis=1).": right.transpose(1, 0, 2),
+            "every entry holds the last state: store a copy of h at each step (hs[:, t] = h), "
+            "not a reference to one array that keeps changing.":
+                np.repeat(right[:, -1:], T, axis=1),
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: N={N}, T={T}, D={D}, H={H})")
+
+    def cases():
+        one_case(2, 5, 3, 4, seed=3)
+        one_case(4, 3, 1, 2, seed=4)
+
+    return run_check(cases, "Right: every hidden state h_1 .. h_T, each built from the input "
+                            "at its step and the state before it.")
+
+
+def check_clip_by_global_norm(fn):
+    """Exercise in 09_recurrent: ``fn(grads, max_norm) -> clipped``, gradient clipping.
+
+    grads: a list of arrays of any shapes -> a list of arrays of the same shapes. With the
+    global norm ``n = sqrt(sum over every array of sum(g**2))``, every array is multiplied by
+    ``max_norm / n`` if ``n > max_norm`` and left as it is otherwise (the rule of the
+    optimizers' ``clip_norm``). The inputs must not be changed in place.
+    """
+    def one_case(grads, max_norm):
+        copies = [g.copy() for g in grads]
+        result = call_learner(fn, copies, max_norm)
+        if result is None:
+            raise LearnerError("your function returned None. Hint: did you forget the "
+                               "`return` statement?")
+        result = list(result)
+        if len(result) != len(grads):
+            raise LearnerError(
+                f"expected a list of {len(grads)} arrays (one per gradient), received "
+                f"{len(result)} items."
+            )
+        out = [as_result_array(r) for r in result]
+        for o, g in zip(out, grads, strict=True):
+            if o.shape != g.shape:
+                raise LearnerError(f"wrong shape: expected {g.shape}, received {o.shape}; "
+                                   f"each clipped gradient keeps its array's shape.")
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+        scale = min(1.0, max_norm / norm)
+        right = [g * scale for g in grads]
+        each = [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
+        squared = norm ** 2
+        flat_out = np.concatenate([o.ravel() for o in out])
+        candidates = {
+            "each array was clipped on its own: the norm is GLOBAL, one number for all the "
+            "gradients together, n = sqrt(sum of g**2 over every array), and every array is "
+            "scaled by the same factor max_norm / n.": each,
+            "the gradients were rescaled although their norm is below max_norm: clip only "
+            "when n > max_norm, otherwise return them unchanged.": [g * max_norm / norm
+                                                                    for g in grads],
+            "each number was cut to [-max_norm, max_norm] (np.clip): that changes the "
+            "direction. Clipping by norm multiplies every gradient by max_norm / n, keeping "
+            "the direction.": [np.clip(g, -max_norm, max_norm) for g in grads],
+            "the norm is missing its square root: n = sqrt(sum of g**2), not the sum "
+            "itself.": [g * min(1.0, max_norm / squared) for g in grads],
+            "the gradients were divided by the norm but not multiplied by max_norm: the "
+            "clipped norm must equal max_norm.": [g / norm if norm > max_norm else g
+                                                  for g in grads],
+        }
+        flat_right = np.concatenate([r.ravel() for r in right])
+        mistake = diagnose(flat_out, flat_right, {
+            hint: np.concatenate([w.ravel() for w in wrong])
+            for hint, wrong in candidates.items()
+        })
+        if mistake:
+            raise LearnerError(f"{mistake} (case: global norm {norm:.3g}, max_norm "
+                               f"{max_norm:g})")
+        if any(not np.array_equal(c, g) for c, g in zip(copies, grads, strict=True)):
+            raise LearnerError("the values are right, but your function changed the input "
+                               "arrays in place. Return new arrays (g * scale), so the caller's "
+                               "gradients stay as they were.")
+
+    def cases():
+        rng = np.random.default_rng(9)
+        one_case([rng.standard_normal((3, 4)) * 2.0, rng.standard_normal(4) * 0.1], 1.0)
+        one_case([np.array([[3.0, 0.0]]), np.array([4.0])], 10.0)
+        one_case([np.array([0.3, -0.4]), np.array([[6.0, 0.0], [0.0, 8.0]])], 2.0)
+
+    return run_check(cases, "Right: one global norm for all the gradients, and every array "
+                            "scaled by max_norm / norm only when the norm is too large.")

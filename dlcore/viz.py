@@ -1701,8 +1701,9 @@ def plot_gradient_vs_distance(norms, ax=None, title=None):
 def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=None):
     """A few sequences with the value that follows each, and the prediction (09_recurrent).
 
-    X: (N, T) or (N, T, 1), the inputs; y: (N,) or (N, 1), the true next value; y_hat: the same
-    shape as y, the model's prediction (optional). Each panel shows the T inputs (grey dots),
+    X: (N, T) or (N, T, 1), the inputs; y: (N,) or (N, 1), the true next value; y_hat: (M,) or
+    (M, 1), the model's prediction for the first M sequences (optional); the first
+    ``min(n, M)`` sequences are drawn. Each panel shows the T inputs (grey dots),
     the true next value at step T + 1 (a green star) and the prediction (a red cross). Returns
     the axes.
     """
@@ -1710,8 +1711,9 @@ def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=No
 
     X = np.asarray(X, dtype=float)
     X = X.reshape(len(X), -1)
-    y = np.asarray(y, dtype=float).reshape(len(X))
-    n = min(n, len(X))
+    y = np.asarray(y, dtype=float).reshape(-1)
+    y_hat = None if y_hat is None else np.asarray(y_hat, dtype=float).reshape(-1)
+    n = min(n, len(X), len(y), len(X) if y_hat is None else len(y_hat))
     if axes is None:
         _, axes = plt.subplots(1, n, figsize=(3.2 * n, 2.6), sharey=True, squeeze=False)
         axes = axes[0]
@@ -1722,15 +1724,14 @@ def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=No
         ax.plot(steps, X[i], "o-", color="0.55", markersize=3, linewidth=1, label="input")
         ax.plot([T + 1], [y[i]], "*", color="tab:green", markersize=13, label="true next value")
         if y_hat is not None:
-            p = float(np.asarray(y_hat, dtype=float).reshape(len(X))[i])
-            ax.plot([T + 1], [p], "x", color="tab:red", markersize=10, markeredgewidth=2.5,
+            ax.plot([T + 1], [y_hat[i]], "x", color="tab:red", markersize=10, markeredgewidth=2.5,
                     label="prediction")
         ax.axvline(T + 0.5, color="0.7", linewidth=0.8, linestyle=":")
         ax.set_xlabel("time step")
         ax.grid(True, alpha=0.3)
         if titles is not None:
             ax.set_title(titles[i], fontsize=10)
-    axes[0].legend(fontsize=8, loc="lower left")
+    axes[0].legend(fontsize=8, loc="best")
     return axes
 
 
@@ -1760,7 +1761,8 @@ def plot_next_value_forecast(series, predictions, window: int, clean=None, ax=No
             label="prediction of each next value")
     ax.axvspan(-0.5, window - 0.5, color="0.92", zorder=0)
     ax.text(window / 2, ax.get_ylim()[1], f"first {window} steps:\nno prediction yet",
-            ha="center", va="top", fontsize=8, color="0.3")
+            ha="center", va="top", fontsize=8, color="0.3",
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
     ax.set_xlim(-0.5, L - 0.5)
     ax.set_xlabel("time step")
     ax.set_ylabel("value")
@@ -1774,7 +1776,8 @@ def plot_clipping_runs(runs, clip_norm=None, axes=None):
 
     runs: a dict ``label -> {"grad_norm": [...], "loss": [...]}``, one value per update
     (09_recurrent). Both panels use a log scale, because an exploding run spans many powers of
-    ten. A run that stopped early (its loss became huge or not a number) ends with a cross.
+    ten. A run that stopped early (its loss became huge or not a number) ends with a cross and
+    a note of how many updates it made.
     ``clip_norm`` draws the clipping threshold on the gradient panel. Returns the two axes.
     """
     import matplotlib.pyplot as plt
@@ -1794,6 +1797,9 @@ def plot_clipping_runs(runs, clip_norm=None, axes=None):
                 if len(finite):
                     k = finite[-1]
                     ax.plot([k + 1], [values[k]], "X", color=line.get_color(), markersize=10)
+                    ax.annotate(f"{label}: stopped after {len(values)} updates",
+                                (k + 1, values[k]), textcoords="offset points", xytext=(10, -4),
+                                fontsize=9, color=line.get_color(), va="top")
     if clip_norm is not None:
         ax_g.axhline(clip_norm, color="black", linestyle="--", linewidth=1,
                      label=f"clip_norm = {clip_norm:g}")
