@@ -192,6 +192,14 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+def _all_layers(layer: Layer) -> list[Layer]:
+    """``layer`` and every layer inside it, depth first."""
+    found = [layer]
+    for child in layer.children():
+        found.extend(_all_layers(child))
+    return found
+
+
 class Sequential(Layer):
     """Layers applied one after the other: ``Sequential(Dense(64, 32), ReLU(), Dense(32, 10))``.
 
@@ -265,7 +273,9 @@ class Sequential(Layer):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return Sequential(*self.layers[i])
+            part = Sequential(*self.layers[i])  # shares the layers (and their weights)
+            part.training = self.training
+            return part
         return self.layers[i]
 
     def __iter__(self):
@@ -292,12 +302,15 @@ class Sequential(Layer):
                 f"Sequential.predict: expected a non-empty batch of shape (N, ...), received "
                 f"{describe_array(X)}."
             )
-        was_training = self.training
+        # Remember every layer's own mode, not just this model's: a slice model[:2] shares its
+        # layers with the whole model, and must give them back exactly as it found them.
+        modes = [(layer, layer.training) for layer in _all_layers(self)]
         self.eval()
         try:
             outputs = [self.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
         finally:
-            self.train(was_training)
+            for layer, mode in modes:
+                layer.training = mode
         return np.concatenate(outputs, axis=0)
 
     def predict_proba(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:

@@ -123,3 +123,16 @@ def test_predict_rejects_empty_and_bad_batch_size():
         model.predict(np.zeros((0, 4), dtype=np.float32))
     with pytest.raises(ValueError, match=r"batch_size to be a positive integer, received 0"):
         model.predict(np.zeros((3, 4), dtype=np.float32), batch_size=0)
+
+
+def test_predict_on_a_slice_leaves_every_layer_as_it_was():
+    model = small_model()
+    model.eval()
+    head = model[:2]                      # shares its layers with model
+    assert not head.training
+    head.predict(np.zeros((3, 4), dtype=np.float32))
+    assert all(not layer.training for layer in model)
+    model.train()
+    model[2].eval()                       # a mixed state is restored too
+    model.predict(np.zeros((3, 4), dtype=np.float32))
+    assert [layer.training for layer in model] == [True, True, False, True]
