@@ -439,6 +439,23 @@ def test_nan_in_X_says_how_many_and_where(setup):
         fit(model, loss, opt, X, y, epochs=1, batch_size=8, progress=False)
 
 
+def test_finite_data_whose_sum_overflows_is_accepted_and_inf_is_caught(setup):
+    # the finiteness check sums X first (one pass, no extra memory); a sum that overflows must
+    # not be mistaken for bad data, and an infinity must still be found and reported
+    from dlcore.train import _check_finite
+
+    model, loss, opt, X, y = setup
+    big = np.full((50, 4), 3e38, dtype=np.float32)  # finite numbers whose sum is inf
+    with np.errstate(over="ignore"):
+        assert np.isinf(big.sum()) and np.isfinite(big).all()
+    assert _check_finite(big, "X", "fit") is None
+    X_inf = X.copy()
+    X_inf[5, 1] = -np.inf
+    with pytest.raises(ValueError, match=r"X to hold finite numbers.*0 NaN and 1 infinite.*first "
+                                         r"at index \(5, 1\)"):
+        fit(model, loss, opt, X_inf, y, epochs=1, batch_size=8, progress=False)
+
+
 def test_empty_input(setup):
     model, loss, opt, X, y = setup
     with pytest.raises(ValueError, match=r"at least one sample, received X with 0 rows"):
