@@ -98,7 +98,7 @@ class Dense(Layer):
         Returns None instead of dx when ``needs_input_grad`` is False (``fit`` sets it on the
         first layer: the data is not learned, so nothing would use dx).
         """
-        self.W.grad += self.x.T @ dout
+        self.W.add_matmul(self.x.T, dout)  # W.grad += x.T @ dout, without a temporary array
         self.b.grad += dout.sum(axis=0)
         if not self.needs_input_grad:
             # Skipped because it is the most expensive line here for a first layer: on MNIST

@@ -100,9 +100,44 @@ class Parameter:
     def size(self) -> int:
         return self.value.size
 
+    # --- the gradient ---------------------------------------------------------------------------
+    # ``grad`` is a property only so that the parameter can remember one fact cheaply: "the
+    # gradient is all zeros since zero_grad(), and nobody has touched it". While that holds, a
+    # layer can *write* its gradient instead of *adding* it (``add_matmul``), which saves the
+    # temporary array and the extra pass over memory that ``grad += a @ b`` costs. Any access to
+    # ``grad`` forgets the fact, because whoever holds the array may write into it (so write
+    # through ``p.grad``, not through an array kept from before ``zero_grad()``). For everyone
+    # else ``grad`` behaves as a plain attribute.
+
+    @property
+    def grad(self) -> np.ndarray:
+        self._grad_is_zero = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray) -> None:
+        self._grad = value
+        self._grad_is_zero = False
+
     def zero_grad(self) -> None:
         """Set the gradient to zero, in place."""
-        self.grad.fill(0)
+        self._grad.fill(0)
+        self._grad_is_zero = True
+
+    def add_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
+        """``grad += a @ b``: add a gradient that is a matrix product (``Dense``: ``x.T @ dout``).
+
+        Right after ``zero_grad()`` the sum is just ``a @ b``, so the product is written straight
+        into ``grad`` (``np.matmul(a, b, out=grad)``): no temporary array and no second pass to
+        add it. For the first layer of a 784-256-128-10 network that is 200 000 numbers per
+        mini-batch, about a tenth of a training epoch at batch size 32 (``benchmarks/``).
+        Otherwise (a second contribution, e.g. a weight used twice) it is added as usual.
+        """
+        if self._grad_is_zero:
+            np.matmul(a, b, out=self._grad)
+            self._grad_is_zero = False
+        else:
+            self._grad += a @ b
 
     def to(self, dtype) -> Parameter:
         """Cast value and gradient to ``dtype`` (e.g. ``np.float64`` for a gradient check)."""

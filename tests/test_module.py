@@ -21,6 +21,27 @@ def test_parameter_holds_value_and_zero_grad():
     assert Parameter([1, 2]).dtype == np.float32  # integers become the training dtype
 
 
+def test_add_matmul_writes_after_zero_grad_and_adds_otherwise():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 2))
+    p = Parameter(np.ones((3, 2)), "W")
+    p.grad += 7.0
+    p.add_matmul(a, b)  # not known to be zero: added to the 7s
+    assert np.allclose(p.grad, 7.0 + a @ b)
+    p.zero_grad()
+    grad = p.grad  # the same array object throughout (optimizers and plots hold it)
+    p.zero_grad()
+    p.add_matmul(a, b)  # right after zero_grad: written, the same numbers as 0 + a @ b
+    assert p.grad is grad and np.array_equal(p.grad, a @ b)
+    p.add_matmul(a, b)  # a second contribution (a weight used twice) is added
+    assert np.allclose(p.grad, 2 * (a @ b))
+    p.zero_grad()
+    p.grad[0, 0] = 100.0  # a write through p.grad after zero_grad must not be lost
+    p.add_matmul(a, b)
+    assert np.isclose(p.grad[0, 0], 100.0 + (a @ b)[0, 0])
+    assert np.allclose(p.grad[1:], (a @ b)[1:])
+
+
 def test_sequential_forward_is_composition_and_backward_reverses():
     model = Sequential(Dense(4, 8, seed=0), ReLU(), Dense(8, 3, seed=1))
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
