@@ -222,7 +222,10 @@ class Conv2D(Layer):
         return z.reshape(N, self.out_channels, H_out, W_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds dW and db into the grads."""
+        """dout: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds dW and db into the grads.
+
+        Returns None instead of dx when ``needs_input_grad`` is False.
+        """
         where = f"{self._name()}.backward"
         if self.cols is None:
             raise RuntimeError(f"{where}: call forward(x) before backward(dout).")
@@ -245,6 +248,10 @@ class Conv2D(Layer):
         # so its gradient is a sum over all of them (weight sharing, seen from the backward side)
         self.b.grad += dz.sum(axis=(0, 2))
         self.W.grad += (dz @ self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
+        if not self.needs_input_grad:
+            # the first layer of a network trained by fit: nothing uses dx, and col2im below
+            # is the most expensive part of this backward pass (see Layer.needs_input_grad)
+            return None
 
         # input gradient: back through the matrix product, then col2im
         dcols = (W_mat.T @ dz).reshape(N, C, kh, kw, H_out, W_out)

@@ -172,6 +172,22 @@ def test_conv_backward_adds_into_grad():
     assert np.allclose(layer.b.grad, 2 * dout.sum(axis=(0, 2, 3)))
 
 
+def test_conv_without_input_grad_returns_none_and_the_same_parameter_grads():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 6, 5))
+    dout = rng.standard_normal((3, 4, 3, 3))
+    grads = []
+    for needed in (True, False):
+        layer = Conv2D(2, 4, 3, stride=2, padding=1, seed=1, dtype=np.float64)
+        layer.needs_input_grad = needed
+        layer.forward(x)
+        dx = layer.backward(dout)
+        assert (dx is None) == (not needed)
+        grads.append((layer.W.grad.copy(), layer.b.grad.copy()))
+    assert np.array_equal(grads[0][0], grads[1][0]) and np.array_equal(grads[0][1], grads[1][1])
+    assert np.allclose(grads[1][1], dout.sum(axis=(0, 2, 3)))  # db by hand
+
+
 # --- Conv2D: bookkeeping -----------------------------------------------------------------------
 
 
