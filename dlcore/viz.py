@@ -918,8 +918,11 @@ def plot_gradcheck(result, ax=None):
     ax.set_yticklabels([d.name for d in details])
     ax.axvline(result.tolerance, color="#333333", linestyle="--", linewidth=1,
                label=f"tolerance {result.tolerance:.0e}")
+    # the line's label above the top bar, where no bar can hide it (a legend would cover one)
+    ax.set_ylim(-0.6, len(details) - 0.05)
+    ax.text(result.tolerance * 1.8, len(details) - 0.33, f"tolerance {result.tolerance:.0e}",
+            ha="left", va="center", fontsize=8, color="#333333")
     ax.set_xlabel("worst relative error (log scale)")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
     ax.set_title("gradient check: PASSED" if result.passed else
                  f"gradient check: FAILED (worst at {result.where})")
     return bars
@@ -975,7 +978,9 @@ def plot_loss_surface(surface, ax=None, levels: int = 20, cmap: str = "viridis")
     level_values = np.geomspace(bottom, top, levels)
     filled = ax.contourf(W1, W2, np.clip(L, bottom, top), levels=level_values, cmap=cmap,
                          norm=LogNorm(bottom, top), alpha=0.85)
-    ax.contour(W1, W2, L, levels=level_values, colors="white", linewidths=0.4, alpha=0.6)
+    # thin lines without anti-aliasing: as readable, and the PNG in the notebook is 3x smaller
+    ax.contour(W1, W2, L, levels=level_values, colors="white", linewidths=0.6, alpha=0.5,
+               antialiased=False)
     ax.plot(*surface.minimum, marker="*", markersize=15, color="gold", markeredgecolor="black",
             linestyle="none", label="lowest point", zorder=5)
     ax.set_xlim(*surface.xlim)
@@ -1074,6 +1079,62 @@ def plot_surface_runs(surface, runs, axes=None, labels=None):
     return axes
 
 
+def plot_surface_paths(surface, runs, axes=None, labels=None, levels: int = 14):
+    """One small map per run, each with its own path, and a last panel with every loss curve.
+
+    Several paths on one map hide each other; side by side, each run's path is read on its
+    own, and the shared loss panel compares them (``notebooks/06_optimizer.ipynb``: learning
+    rates too small, right and too large; the optimizers' race on the valley). Each map is
+    titled with the run's label and its ``outcome`` (crawling, converged, oscillating,
+    diverged, ...); a diverged run gets a red cross where it left the map.
+
+    Parameters
+    ----------
+    surface : one of ``dlcore.interactive.SURFACES``
+    runs : list of ``SurfaceRun`` (from ``optimize_on_surface``)
+    axes : ``len(runs) + 1`` axes, optional: one map per run, then the loss panel. Default: a
+        new figure with all of them in one row.
+    labels : list of str, optional. Default: "optimizer, lr=...".
+    levels : int, the number of contour levels of each map (fewer than a big map: they are small)
+
+    Returns
+    -------
+    The list of axes (maps first, the loss panel last).
+    """
+    import matplotlib.pyplot as plt
+
+    if labels is None:
+        labels = [f"{r.optimizer}, lr={r.lr:.3g}" for r in runs]
+    if axes is None:
+        _, axes = plt.subplots(1, len(runs) + 1, figsize=(3.3 * (len(runs) + 1), 2.8),
+                               layout="constrained")
+    axes = list(np.ravel(axes))
+    if len(axes) != len(runs) + 1 or len(labels) != len(runs):
+        raise ValueError(
+            f"plot_surface_paths: expected {len(runs) + 1} axes (one map per run, then the loss "
+            f"panel) and {len(runs)} labels, received {len(axes)} axes and {len(labels)} labels."
+        )
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax_loss = axes[-1]
+    for i, (ax, run, label) in enumerate(zip(axes[:-1], runs, labels, strict=True)):
+        color = colors[(i + 1) % len(colors)]  # the same colours as plot_surface_runs
+        plot_loss_surface(surface, ax=ax, levels=levels)
+        plot_path(run.path, ax=ax, color=color, markersize=2)
+        if run.diverged:
+            x0, x1 = ax.get_xlim()
+            y0, y1 = ax.get_ylim()
+            end = run.path[-1]
+            ax.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color="red",
+                    markersize=11, markeredgecolor="black", zorder=7)
+        ax.set_title(f"{label}: {run.outcome}", fontsize=10)
+        ax.tick_params(labelsize=8)
+        plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
+    ax_loss.set_xlim(0, max(max(r.steps for r in runs), 1))
+    ax_loss.set_title("loss at every step", fontsize=10)
+    ax_loss.legend(fontsize=8)
+    return axes
+
+
 # =================================================================================================
 # Training: learning curves, predictions, confusion matrix (07_training_loop)
 # =================================================================================================
@@ -1097,6 +1158,7 @@ def plot_learning_curves(history, axes=None, label: str | None = None, color=Non
     Returns the axes.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     keys = [("loss", "val_loss", "loss")]
     if _curve(history, "accuracy") or _curve(history, "val_accuracy"):
@@ -1120,6 +1182,7 @@ def plot_learning_curves(history, axes=None, label: str | None = None, color=Non
             ax.axvline(best, color=line.get_color() if line is not None else "gray",
                        linestyle=":", linewidth=1)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 2, not epoch 2.5
         ax.set_ylabel(name)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)

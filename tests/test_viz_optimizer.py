@@ -73,3 +73,26 @@ def test_surface_runs_race_draws_one_path_and_curve_per_run():
     assert [t.get_text() for t in ax_map.get_legend().get_texts()] == ["lowest point"]
     assert len(ax_loss.get_legend().get_texts()) == 3
     assert len(ax_loss.lines[0].get_xdata()) == 201
+
+
+def test_surface_paths_one_map_per_run_and_a_shared_loss_panel():
+    runs = [optimize_on_surface("bowl", "SGD", lr) for lr in (0.001, 0.1, 0.21)]
+    axes = viz.plot_surface_paths(SURFACES["bowl"], runs, labels=["small", "right", "large"])
+    assert len(axes) == 4
+    maps, ax_loss = axes[:-1], axes[-1]
+    assert [ax.get_title() for ax in maps] == ["small: crawling", "right: converged",
+                                               "large: diverged"]
+    assert [line.get_label() for line in ax_loss.lines] == ["small", "right", "large"]
+    # each map: its own path (and start square) only, and a red cross only where it diverged
+    for ax, run in zip(maps, runs, strict=True):
+        assert ax.get_xlim() == SURFACES["bowl"].xlim
+        crosses = [line for line in ax.lines if line.get_marker() == "X"]
+        assert len(crosses) == (1 if run.diverged else 0)
+    assert maps[0].lines[1].get_color() == ax_loss.lines[0].get_color()
+
+
+def test_surface_paths_names_a_wrong_number_of_axes():
+    runs = [optimize_on_surface("bowl", "SGD", 0.1)]
+    _, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match=r"expected 2 axes .* received 3 axes"):
+        viz.plot_surface_paths(SURFACES["bowl"], runs, axes=axes)

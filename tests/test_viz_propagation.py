@@ -92,6 +92,8 @@ def test_gradcheck_plot_has_one_bar_per_tensor_red_where_it_failed():
     failing = [b for b in bars if b.get_width() == 0.6][0]
     assert failing.get_facecolor() == matplotlib.colors.to_rgba("#d62728")
     assert "layers[0].b[1]" in ax.get_title()
+    # the tolerance is named above the bars, not in a legend that could cover one
+    assert ax.get_legend() is None and "tolerance 1e-06" in [t.get_text() for t in ax.texts]
 
 
 def test_gradcheck_plot_rejects_an_empty_result():
