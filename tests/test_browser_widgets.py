@@ -1,0 +1,191 @@
+"""The course's widgets work in a real browser: moving one redraws its plot, with no error.
+
+nbval executes the notebooks but never moves a slider, so an exception raised inside a widget
+callback would go unnoticed until a learner meets it. This test starts JupyterLab on a copy of
+the notebooks, opens each notebook that has a widget in headless Chromium, runs all cells, moves
+the widget as a learner would (arrow keys on a slider's handle, another option in a dropdown),
+and checks that the widget's ``Output`` shows a new plot and that no traceback appears anywhere
+in the notebook. Screenshots before and after each move are saved in ``test-artifacts/browser/``.
+
+Needs Chromium (Debian's ``chromium`` package) and the ``playwright`` Python package (from
+requirements-dev.txt; it drives the installed Chromium and downloads nothing). Without them the
+test is skipped, except under CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import browser
+import pytest
+from browser import JupyterLabServer, NotebookPage, browser_tools, copy_notebooks, launch_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A widget to move, found by its kind and its description (the label beside it)."""
+
+    kind: str  # "slider" (any ipywidgets slider) or "dropdown"
+    description: str
+    name: str  # used in screenshot names
+
+
+WIDGETS = {
+    # bias as a threshold: the "bias" slider moves the neuron's threshold (no retraining)
+    "02_architecture.ipynb": [Widget("slider", "bias", "bias")],
+    # learning rate: a log-scale slider, and the optimizer menu beside it
+    "06_optimizer.ipynb": [
+        Widget("slider", "learning rate", "learning-rate"),
+        Widget("dropdown", "optimizer", "optimizer"),
+    ],
+    # batch size: retrains when the slider is released (continuous_update=False)
+    "07_training_loop.ipynb": [Widget("slider", "batch size", "batch-size")],
+}
+
+
+@pytest.fixture(scope="module")
+def tools():
+    """(chromium path, sync_playwright), or a skip (a failure under CI) saying how to get them."""
+    return browser_tools()
+
+
+@pytest.fixture(scope="module")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    print(f"\nbrowser test: screenshots and the JupyterLab log go to {ARTIFACTS}")
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def lab(tools, artifacts, tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ (the committed files are never touched)."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    root = copy_notebooks(NOTEBOOKS, tmp / "notebooks", clear=list(WIDGETS))
+    server = JupyterLabServer(root, home=tmp / "home", log_path=artifacts / "jupyterlab.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.shutdown_kernels()
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tools):
+    """Headless Chromium, driven by Playwright; closed after the module's tests."""
+    executable, sync_playwright = tools
+    playwright = sync_playwright().start()
+    headless = None
+    try:
+        headless = launch_chromium(playwright, executable)
+        yield headless
+    finally:
+        if headless is not None:
+            headless.close()
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def context(chromium):
+    """One browser context for all notebooks: JupyterLab's scripts load from its cache."""
+    ctx = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def open_notebook(lab, context):
+    """A notebook's page (not yet opened); closed, and its kernel stopped, afterwards."""
+    pages = []
+
+    def open_(name: str) -> NotebookPage:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        pages.append(page)
+        return NotebookPage(page, lab, name)
+
+    yield open_
+    for page in pages:
+        page.close()
+    lab.shutdown_kernels()
+
+
+def move(nb: NotebookPage, widget: Widget) -> str:
+    """Move ``widget`` as a learner would; returns what changed, for the messages."""
+    found = nb.widget(widget.kind, widget.description)
+    if widget.kind == "slider":
+        before, after = nb.move_slider(found)
+    else:
+        before, after = nb.choose_other_option(found)
+    return f"{widget.kind} {widget.description!r} from {before} to {after}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(WIDGETS), ids=[n.split(".")[0] for n in WIDGETS])
+def test_moving_the_widget_redraws_its_output_without_error(name, open_notebook, artifacts):
+    assert (NOTEBOOKS / name).exists(), (
+        f"notebooks/{name} is missing: this test moves its widget(s) "
+        f"{[w.description for w in WIDGETS[name]]}"
+    )
+    started = time.monotonic()
+    nb = open_notebook(name)
+    stem = name.split(".")[0]
+    times = {}
+    try:
+        nb.open()
+        times["open"] = time.monotonic() - started
+        nb.run_all()
+        times["run all"] = time.monotonic() - started - times["open"]
+        for widget in WIDGETS[name]:
+            nb.widget(widget.kind, widget.description)  # waits for it to be drawn
+            outputs = nb.output_of(widget.kind, widget.description)
+            area = nb.cell_of(widget.kind, widget.description).locator(".jp-Cell-outputArea")
+            before = nb.fingerprint(outputs)
+            assert "data:image" in before, (
+                f"{name}: the Output beside the {widget.description!r} {widget.kind} shows no "
+                f"plot after Run All"
+            )
+            area.screenshot(path=artifacts / f"{stem}-{widget.name}-before.png")
+
+            what = move(nb, widget)
+            after = nb.wait_for_change(outputs, before)
+            area.screenshot(path=artifacts / f"{stem}-{widget.name}-after.png")
+
+            errors = nb.errors()
+            assert not errors, (
+                f"{name}: after moving the {what}, the notebook shows an error:\n"
+                + browser.report(errors)
+            )
+            assert "data:image" in after, f"{name}: after moving the {what}, the plot is gone"
+    except BaseException:
+        nb.page.screenshot(path=artifacts / f"{stem}-FAILED.png", full_page=True)
+        if nb.console:
+            print(f"\n{name}: browser console:\n" + "\n".join(nb.console[-20:]))
+        raise
+    times["widgets"] = time.monotonic() - started - sum(times.values())
+    print(f"\n{name}: widgets {[w.name for w in WIDGETS[name]]} redraw without error ("
+          + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in times.items()) + ")")
+
+
+@pytest.mark.parametrize("missing", ["chromium", "playwright"])
+def test_missing_tools_skip_with_a_hint_but_fail_under_ci(missing, monkeypatch):
+    """A learner without Chromium gets a skip that says how to enable the test; CI gets a failure."""
+    if missing == "chromium":
+        monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    else:
+        monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # import fails
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium.*requirements-dev"):
+        browser.browser_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=rf"CI=true but .*{missing}"):
+        browser.browser_tools()
