@@ -495,9 +495,9 @@ def bias_explorer(X, y, w=(1.0, 1.0), b: float = 0.0, activation: str = "relu"):
 
     import ipywidgets as widgets
     from IPython.display import Image, display
+    from matplotlib import image as mpimage
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image as PILImage
 
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -528,16 +528,19 @@ def bias_explorer(X, y, w=(1.0, 1.0), b: float = 0.0, activation: str = "relu"):
     state = {"background": None}
 
     def redraw(change=None):
-        if view.update((w1.value, w2.value), bias.value, act.value) or not state["background"]:
-            canvas.draw()  # the still parts only: the moving ones are animated
-            state["background"] = canvas.copy_from_bbox(fig.bbox)
-        canvas.restore_region(state["background"])
-        for artist in view.moving:
-            artist.axes.draw_artist(artist)
-        buffer = io.BytesIO()
-        PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png",
-                                                                   compress_level=1)
+        # Everything happens inside `with out:`, so that if anything goes wrong the error is
+        # shown under the sliders, where the learner is looking, not only in the log console.
         with out:
+            if view.update((w1.value, w2.value), bias.value, act.value) \
+                    or not state["background"]:
+                canvas.draw()  # the still parts only: the moving ones are animated
+                state["background"] = canvas.copy_from_bbox(fig.bbox)
+            canvas.restore_region(state["background"])
+            for artist in view.moving:
+                artist.axes.draw_artist(artist)
+            buffer = io.BytesIO()
+            mpimage.imsave(buffer, np.asarray(canvas.buffer_rgba()), format="png",
+                           pil_kwargs={"compress_level": 1})
             out.clear_output(wait=True)
             display(Image(data=buffer.getvalue(), format="png"))
 
@@ -876,8 +879,8 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
     out = widgets.Output(layout=widgets.Layout(height="400px"))
 
     def draw(change=None):
-        run = optimize_on_surface(surface_menu.value, optimizer_menu.value, lr_slider.value)
-        with out:
+        with out:  # inside, so that an error would show under the widget
+            run = optimize_on_surface(surface_menu.value, optimizer_menu.value, lr_slider.value)
             out.clear_output(wait=True)
             fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
             viz.plot_surface_runs(SURFACES[run.surface], [run], axes=axes)
@@ -960,7 +963,16 @@ def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden
     num_classes = int(y.max()) + 1
     model = Sequential(Dense(X.shape[1], hidden, seed=rng), ReLU(),
                        Dense(hidden, num_classes, seed=rng))
-    history = fit(model, SoftmaxCrossEntropy(), SGD(model.parameters(), lr=lr), X, y,
+    loss = SoftmaxCrossEntropy()
+    # A warm-up pass (forward, loss, backward; no update, gradients reset): the very first
+    # matrix products of a process are slow (the BLAS library starts its threads, memory is
+    # mapped), and without it that one-off cost would land in epoch 1 and look like an effect
+    # of the batch size. The weights are unchanged, so training is exactly as without it.
+    warm = X[:batch_size].astype(np.float32)
+    loss(model.forward(warm), y[:batch_size])
+    model.backward(loss.backward())
+    model.zero_grad()
+    history = fit(model, loss, SGD(model.parameters(), lr=lr), X, y,
                   epochs=epochs, batch_size=int(batch_size), seed=rng, progress=False)
     return BatchSizeRun(int(batch_size), len(X), history.iterations_per_epoch,
                         np.array(history.batch_loss), np.array(history.loss),
@@ -996,8 +1008,8 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64):
     out = widgets.Output(layout=widgets.Layout(height="380px"))
 
     def draw(change=None):
-        run = train_with_batch_size(slider.value, X, y, epochs=epochs, seed=seed)
-        with out:
+        with out:  # inside, so that an error would show under the widget
+            run = train_with_batch_size(slider.value, X, y, epochs=epochs, seed=seed)
             out.clear_output(wait=True)
             fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
             viz.plot_batch_size_run(run, axes=axes)
