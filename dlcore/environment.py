@@ -53,7 +53,10 @@ IMPORT_NAMES = {"scikit-learn": "sklearn"}
 # Tools that are located, not imported (see the module docstring).
 TOOLS = {"jupyterlab", "pytest", "nbval"}
 
-INSTALL_ALL = "pip install -r requirements.txt"
+# `python -m pip` with the path of the Python running this kernel: a bare `pip` in a terminal may
+# belong to another Python, and then the install "works" but the kernel still cannot import it.
+PIP = f'"{sys.executable}" -m pip' if " " in sys.executable else f"{sys.executable} -m pip"
+INSTALL_ALL = f"{PIP} install -r requirements.txt"
 RESTART = "then restart the kernel (menu Kernel > Restart Kernel) and run this cell again"
 
 
@@ -273,7 +276,7 @@ def _check_python(version_info=None) -> Check:
 
 
 def _check_package(req: Requirement) -> Check:
-    one = f'pip install "{req.name}{req.spec}"'
+    one = f'{PIP} install "{req.name}{req.spec}"'
     try:
         if req.name in TOOLS:
             if _find_spec(req.import_name) is None:
@@ -319,7 +322,7 @@ def _check_widgets() -> Check:
             "ipywidgets is installed but JupyterLab's widget extension is not, so sliders "
             "would show as text such as `IntSlider(value=0)`. In the environment that runs "
             f"JupyterLab, run `{INSTALL_ALL}` in the repository folder (or "
-            "`pip install jupyterlab_widgets`), then restart JupyterLab and reload the page.",
+            f"`{PIP} install jupyterlab_widgets`), then restart JupyterLab and reload the page.",
         )
     version = _distribution_version("jupyterlab_widgets") or "installed"
     return Check("widgets", needed, f"{version} (sliders can be drawn)", True)

@@ -376,7 +376,7 @@ class _BiasView:
         self.xs = np.linspace(-3, 3, 241)
         (self.curve,) = ax1.plot(self.xs, self.xs, color="tab:purple", lw=2)
         self.threshold = ax1.axvline(0.0, color="gray", ls="--", lw=1)
-        (self.point,) = ax1.plot([self.x_point], [0.0], "o", ms=9)
+        (self.point,) = ax1.plot([self.x_point], [0.0], "o", ms=9, mew=2)
         ax1.axhline(0, color="black", lw=0.5)
         ax1.set_xlim(-3, 3)
         ax1.set_xlabel("input x (= x1, with x2 = 0)")
@@ -424,7 +424,10 @@ class _BiasView:
         if w[0] != 0:
             self.threshold.set_xdata([-b / w[0]] * 2)
         self.point.set_ydata(point.a)
-        self.point.set_color("tab:green" if point.fires[0] else "tab:red")
+        # filled orange when the neuron fires, hollow when it is silent: told apart by shape as
+        # well as colour, so the picture also works for colour-blind readers
+        self.point.set_markeredgecolor("tab:orange" if point.fires[0] else "0.3")
+        self.point.set_markerfacecolor("tab:orange" if point.fires[0] else "white")
         state = "fires" if point.fires[0] else "silent"
         threshold = f"{-b / w[0] + 0.0:.2f}" if w[0] != 0 else "none (w1 = 0)"  # no "-0.00"
         self.text.set_text(

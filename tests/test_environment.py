@@ -1,5 +1,6 @@
 """Tests of dlcore.environment: the table that says what is missing and how to fix it."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,8 @@ def test_missing_package_is_reported_with_the_fix(monkeypatch, capsys):
     assert "not installed" in check.fix
     assert "pip install -r requirements.txt" in check.fix
     assert 'pip install "numpy>=1.24,<3"' in check.fix
+    # the fix names this kernel's own Python, so the install lands where the kernel looks
+    assert f"{sys.executable} -m pip install" in check.fix
     assert "❌ numpy" in printed
     assert "1 problem to fix" in printed
     assert "pip install -r requirements.txt" in printed
