@@ -1182,7 +1182,7 @@ def plot_learning_curves(history, axes=None, label: str | None = None, color=Non
             ax.axvline(best, color=line.get_color() if line is not None else "gray",
                        linestyle=":", linewidth=1)
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 2, not epoch 2.5
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # no epoch 2.5
         ax.set_ylabel(name)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
