@@ -22,6 +22,7 @@ scikit-learn is imported inside the three ``load_*`` functions only; the rest is
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import math
 import numbers
 import os
@@ -105,6 +106,24 @@ def _sklearn_datasets(where: str):
     return datasets
 
 
+def _bundled_sklearn_file(*parts: str):
+    """Path of a data file shipped inside scikit-learn, found *without importing* scikit-learn.
+
+    Importing scikit-learn takes about a second (it brings SciPy along); every notebook loads
+    the digits, so reading the small file directly saves that second each time. Returns None if
+    scikit-learn or the file is not where it has been for years; the caller then falls back to
+    scikit-learn's own loader.
+    """
+    spec = importlib.util.find_spec("sklearn")  # locates the package, does not run it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder).joinpath(*parts)
+        if path.is_file():
+            return path
+    return None
+
+
 def load_digits() -> Dataset:
     """The 8x8 handwritten digits: X (1797, 64) float32 with pixel values 0..16, y (1797,) int64.
 
@@ -112,8 +131,22 @@ def load_digits() -> Dataset:
     16 = black). Small enough to train on in seconds, so the course uses it as its first real
     image data set. ``X.reshape(-1, 8, 8)`` gives the images (row-major, pixel ``(r, c)`` is
     column ``8 * r + c``, named ``pixel_r_c``); ``target_names`` are "0".."9".
-    Read from scikit-learn's bundled copy of the UCI data set; never downloaded.
+    Read from scikit-learn's bundled copy of the UCI data set (the file ``digits.csv.gz``,
+    read directly when it can be found, which is faster than importing scikit-learn);
+    never downloaded.
     """
+    data_file = _bundled_sklearn_file("datasets", "data", "digits.csv.gz")
+    descr_file = _bundled_sklearn_file("datasets", "descr", "digits.rst")
+    if data_file is not None and descr_file is not None:
+        # one row per image: 64 pixel values, then the digit
+        data = np.loadtxt(data_file, delimiter=",", dtype=np.float32)
+        return Dataset(
+            X=np.ascontiguousarray(data[:, :-1]),
+            y=data[:, -1].astype(np.int64),
+            feature_names=tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8)),
+            target_names=tuple(str(d) for d in range(10)),
+            description=descr_file.read_text(encoding="utf-8"),
+        )
     bunch = _sklearn_datasets("load_digits").load_digits()
     return Dataset(
         X=bunch.data.astype(np.float32),

@@ -257,3 +257,35 @@ def test_gzip_helper_is_standard(tmp_path):
     raw = bytes([0, 0, 8, 1, 0, 0, 0, 2, 4, 5])
     (tmp_path / "f").write_bytes(gzip.compress(raw))
     assert read_idx(tmp_path / "f").tolist() == [4, 5]
+
+
+def test_load_digits_reads_the_bundled_file_without_importing_sklearn_and_matches_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from dlcore.datasets import load_digits; d = load_digits(); "
+        "assert d.X.shape == (1797, 64); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # the fast path did not import scikit-learn
+
+    from sklearn.datasets import load_digits as sklearn_load_digits
+
+    ours, theirs = load_digits(), sklearn_load_digits()
+    assert np.array_equal(ours.X, theirs.data.astype(np.float32))
+    assert np.array_equal(ours.y, theirs.target)
+    assert ours.feature_names == tuple(theirs.feature_names)
+    assert ours.target_names == tuple(str(n) for n in theirs.target_names)
+    assert ours.description == theirs.DESCR
+
+
+def test_load_digits_falls_back_to_sklearn_when_the_file_is_not_found(monkeypatch):
+    from dlcore import datasets
+
+    fast = datasets.load_digits()
+    monkeypatch.setattr(datasets, "_bundled_sklearn_file", lambda *parts: None)
+    slow = datasets.load_digits()
+    assert slow.X.dtype == np.float32 and slow.y.dtype == np.int64
+    assert np.array_equal(slow.X, fast.X) and np.array_equal(slow.y, fast.y)
+    assert slow.feature_names == fast.feature_names and slow.target_names == fast.target_names
