@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -1451,6 +1452,25 @@ def main(argv=None) -> int:
         roots[before] = snapshot_dlcore(args.compare_ref)
         peers.insert(peers.index("dlcore") + 1, before)
 
+    try:
+        measure(args, parts, peers, roots, results)
+    finally:
+        for folder in roots.values():  # the git snapshots of --compare-ref
+            shutil.rmtree(folder, ignore_errors=True)
+    results["load_end"] = load_avg()
+
+    text = render(results)
+    if args.no_write:
+        print(text)
+    else:
+        RESULTS_JSON.write_text(json.dumps(results, indent=1))
+        RESULTS_MD.write_text(text)
+        log(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_JSON.relative_to(ROOT)}")
+    return 0
+
+
+def measure(args, parts, peers, roots, results) -> None:
+    """Run the parts asked for, storing their results in ``results``."""
     if "mlp" in parts:
         results["settings"] = {"runs": args.runs, "sklearn_runs": args.sklearn_runs,
                                "samples": args.samples, "threads": args.threads,
@@ -1466,16 +1486,6 @@ def main(argv=None) -> int:
         results["conv"] = bench_conv(args, peers, roots)
     if "course" in parts:
         results["course"] = bench_course(args)
-    results["load_end"] = load_avg()
-
-    text = render(results)
-    if args.no_write:
-        print(text)
-    else:
-        RESULTS_JSON.write_text(json.dumps(results, indent=1))
-        RESULTS_MD.write_text(text)
-        log(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_JSON.relative_to(ROOT)}")
-    return 0
 
 
 if __name__ == "__main__":
