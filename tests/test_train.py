@@ -558,3 +558,30 @@ def test_fit_gives_back_the_input_gradient_afterwards():
     model.forward(X[:4])
     dx = model.backward(np.ones((4, 3), dtype=np.float32))
     assert dx is not None and dx.shape == (4, 2)
+
+
+def test_summary_line_states_the_final_numbers():
+    from dlcore.train import History, _summary_line
+
+    history = History(iterations_per_epoch=3)
+    history.loss, history.val_loss, history.val_accuracy = [0.9, 0.05213], [1.0, 0.09342], [0.5, 0.972]
+    history.epoch_time, history.epochs_run = [0.5, 0.7], 2
+    assert _summary_line(history) == "fit: 2 epochs in 1.2 s; loss 0.05213, val_loss 0.09342, val_accuracy 0.972"
+
+
+def test_in_a_notebook_fit_prints_the_final_numbers_under_the_widget_bar(monkeypatch, capsys):
+    import tqdm.auto
+    import tqdm.notebook
+
+    X, y = blobs()
+    monkeypatch.setattr(tqdm.auto, "tqdm", tqdm.notebook.tqdm_notebook)  # as inside Jupyter
+    model = classifier()
+    history = fit(model, SoftmaxCrossEntropy(), Adam(model.parameters(), lr=0.01), X, y,
+                  epochs=2, batch_size=64, seed=0, progress=True)
+    printed = capsys.readouterr().out
+    assert "fit: 2 epochs in" in printed and f"loss {history.loss[-1]:.4g}" in printed
+
+    model = classifier()
+    fit(model, SoftmaxCrossEntropy(), Adam(model.parameters(), lr=0.01), X, y,
+        epochs=2, batch_size=64, seed=0, progress=False)
+    assert "fit:" not in capsys.readouterr().out
