@@ -4,23 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_iterations_per_epoch, check_one_hot, check_standardize_train_test
-
-
-def not_done(*args, **kwargs):
-    raise NotImplementedError
-
-
-def forgot_return(*args, **kwargs):
-    pass
-
-
-def assert_fails_with(result, *hints):
-    assert not result.passed
-    assert result.message.startswith("❌")
-    for hint in hints:
-        assert hint in result.message, result.message
 
 
 # --- one-hot -------------------------------------------------------------------------------------
@@ -65,8 +51,8 @@ def test_one_hot_one_column_to_the_right_crashes_with_a_message():
 
 
 def test_one_hot_not_done_and_none():
-    assert_fails_with(check_one_hot(not_done), "NotImplementedError")
-    assert_fails_with(check_one_hot(forgot_return), "returned None", "return")
+    assert_fails_with(check_one_hot(not_implemented), "NotImplementedError")
+    assert_fails_with(check_one_hot(returns_none), "returned None", "return")
 
 
 def test_one_hot_not_a_function():
@@ -145,8 +131,8 @@ def test_standardize_mistakes(wrong, hints):
 
 
 def test_standardize_not_done_and_none():
-    assert_fails_with(check_standardize_train_test(not_done), "NotImplementedError")
-    assert_fails_with(check_standardize_train_test(forgot_return), "returned None")
+    assert_fails_with(check_standardize_train_test(not_implemented), "NotImplementedError")
+    assert_fails_with(check_standardize_train_test(returns_none), "returned None")
 
 
 def test_standardize_checker_cases_do_not_reach_the_learner_by_reference():
@@ -201,5 +187,5 @@ def test_iterations_accepts_keyword_arguments():
 
 
 def test_iterations_not_done_and_none():
-    assert_fails_with(check_iterations_per_epoch(not_done), "NotImplementedError")
-    assert_fails_with(check_iterations_per_epoch(forgot_return), "returned None")
+    assert_fails_with(check_iterations_per_epoch(not_implemented), "NotImplementedError")
+    assert_fails_with(check_iterations_per_epoch(returns_none), "returned None")

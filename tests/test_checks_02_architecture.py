@@ -2,23 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_count_parameters, check_neuron, check_sigmoid_derivative
-
-
-def not_done(*args, **kwargs):
-    raise NotImplementedError
-
-
-def forgot_return(*args, **kwargs):
-    pass
-
-
-def assert_fails_with(result, *hints):
-    assert not result.passed
-    assert result.message.startswith("❌")
-    for hint in hints:
-        assert hint in result.message, result.message
 
 
 def sigmoid(z):
@@ -68,8 +54,8 @@ def test_neuron_classic_case_catches_a_bias_that_only_works_for_zero():
 
 
 def test_neuron_not_done_and_none():
-    assert_fails_with(check_neuron(not_done), "NotImplementedError")
-    assert_fails_with(check_neuron(forgot_return), "returned None")
+    assert_fails_with(check_neuron(not_implemented), "NotImplementedError")
+    assert_fails_with(check_neuron(returns_none), "returned None")
 
 
 # --- counting parameters -------------------------------------------------------------------------
@@ -97,8 +83,8 @@ def test_count_parameters_mistakes(wrong, hint):
 
 
 def test_count_parameters_not_done_and_none():
-    assert_fails_with(check_count_parameters(not_done), "NotImplementedError")
-    assert_fails_with(check_count_parameters(forgot_return), "returned None")
+    assert_fails_with(check_count_parameters(not_implemented), "NotImplementedError")
+    assert_fails_with(check_count_parameters(returns_none), "returned None")
 
 
 # --- sigmoid derivative --------------------------------------------------------------------------
@@ -121,5 +107,5 @@ def test_sigmoid_derivative_mistakes(wrong, hint):
 
 
 def test_sigmoid_derivative_not_done_and_none():
-    assert_fails_with(check_sigmoid_derivative(not_done), "NotImplementedError")
-    assert_fails_with(check_sigmoid_derivative(forgot_return), "returned None")
+    assert_fails_with(check_sigmoid_derivative(not_implemented), "NotImplementedError")
+    assert_fails_with(check_sigmoid_derivative(returns_none), "returned None")

@@ -4,23 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_binary_cross_entropy, check_categorical_cross_entropy, check_mse
-
-
-def not_done(*args, **kwargs):
-    raise NotImplementedError
-
-
-def forgot_return(*args, **kwargs):
-    pass
-
-
-def assert_fails_with(result, *hints):
-    assert not result.passed
-    assert result.message.startswith("❌")
-    for hint in hints:
-        assert hint in result.message, result.message
 
 
 # --- MSE -----------------------------------------------------------------------------------------
@@ -43,8 +29,8 @@ def test_mse_mistakes(wrong, hint):
 
 
 def test_mse_not_done_and_none():
-    assert_fails_with(check_mse(not_done), "NotImplementedError")
-    assert_fails_with(check_mse(forgot_return), "returned None")
+    assert_fails_with(check_mse(not_implemented), "NotImplementedError")
+    assert_fails_with(check_mse(returns_none), "returned None")
 
 
 # --- binary cross-entropy ------------------------------------------------------------------------
@@ -80,8 +66,8 @@ def test_bce_swapped_arguments_is_named_without_a_numpy_warning():
 
 
 def test_bce_not_done_and_none():
-    assert_fails_with(check_binary_cross_entropy(not_done), "NotImplementedError")
-    assert_fails_with(check_binary_cross_entropy(forgot_return), "returned None")
+    assert_fails_with(check_binary_cross_entropy(not_implemented), "NotImplementedError")
+    assert_fails_with(check_binary_cross_entropy(returns_none), "returned None")
 
 
 # --- categorical cross-entropy -------------------------------------------------------------------
@@ -119,5 +105,5 @@ def test_cce_log_of_the_targets_is_named():
 
 
 def test_cce_not_done_and_none():
-    assert_fails_with(check_categorical_cross_entropy(not_done), "NotImplementedError")
-    assert_fails_with(check_categorical_cross_entropy(forgot_return), "returned None")
+    assert_fails_with(check_categorical_cross_entropy(not_implemented), "NotImplementedError")
+    assert_fails_with(check_categorical_cross_entropy(returns_none), "returned None")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import (
     check_dense_forward,
@@ -17,14 +18,6 @@ def relu(z):
 def softmax(z, axis=1):
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
-
-
-def not_implemented(*args):
-    raise NotImplementedError
-
-
-def returns_none(*args):
-    return None
 
 
 # --- check_dense_forward: Z = X @ W + b ---------------------------------------------------------
@@ -56,10 +49,7 @@ def column_habit(X, W, b):
     ],
 )
 def test_dense_forward_names_the_mistake(wrong, hint):
-    result = check_dense_forward(wrong)
-    assert not result.passed
-    assert result.message.startswith("❌")
-    assert hint in result.message
+    assert_fails_with(check_dense_forward(wrong), hint)
 
 
 def test_dense_forward_does_not_see_changes_the_learner_makes_to_inputs():
@@ -91,9 +81,7 @@ def test_dense_forward_columns_passes_the_reference():
     ],
 )
 def test_dense_forward_columns_names_the_mistake(wrong, hint):
-    result = check_dense_forward_columns(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_dense_forward_columns(wrong), hint)
 
 
 # --- check_two_layer_forward: (P, cache) ---------------------------------------------------------
@@ -180,12 +168,8 @@ def only_P(X, W1, b1, W2, b2):
     ],
 )
 def test_two_layer_forward_names_the_mistake(wrong, hint):
-    result = check_two_layer_forward(wrong)
-    assert not result.passed
-    assert hint in result.message, result.message
+    assert_fails_with(check_two_layer_forward(wrong), hint)
 
 
 def test_a_checker_given_the_result_instead_of_the_function_says_so():
-    result = check_dense_forward(np.zeros((2, 2)))
-    assert not result.passed
-    assert "pass the function itself" in result.message
+    assert_fails_with(check_dense_forward(np.zeros((2, 2))), "pass the function itself")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_adam_step, check_sgd_step
 
@@ -25,9 +26,7 @@ def test_sgd_step_reference_passes(capsys):
     (lambda w, g, lr: w, "weights unchanged"),
 ])
 def test_sgd_step_mistakes_are_named(wrong, hint):
-    result = check_sgd_step(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_sgd_step(wrong), hint)
 
 
 def test_sgd_step_in_place_update_is_caught():
@@ -35,26 +34,19 @@ def test_sgd_step_in_place_update_is_caught():
         w -= lr * grad
         return w
 
-    result = check_sgd_step(in_place)
-    assert not result.passed
-    assert "changed w in place" in result.message
+    assert_fails_with(check_sgd_step(in_place), "changed w in place")
 
 
 def test_sgd_step_in_place_without_return_is_caught():
     def in_place_no_return(w, grad, lr):
         w -= lr * grad
 
-    result = check_sgd_step(in_place_no_return)
-    assert not result.passed
-    assert "changed w in place and returned None" in result.message
+    assert_fails_with(check_sgd_step(in_place_no_return), "changed w in place and returned None")
 
 
 def test_sgd_step_not_implemented_and_none():
-    def todo(w, grad, lr):
-        raise NotImplementedError
-
-    assert "NotImplementedError" in check_sgd_step(todo).message
-    assert "returned None" in check_sgd_step(lambda w, g, lr: None).message
+    assert_fails_with(check_sgd_step(not_implemented), "NotImplementedError")
+    assert_fails_with(check_sgd_step(returns_none), "returned None")
     assert "expected a function" in check_sgd_step(sgd_step(1.0, 1.0, 0.1)).message
 
 
@@ -116,9 +108,7 @@ def _adam_variant(**kw):
     (dict(sign=-1.0), "wrong sign"),
 ])
 def test_adam_step_mistakes_are_named(variant, hint):
-    result = check_adam_step(_adam_variant(**variant))
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_adam_step(_adam_variant(**variant)), hint)
 
 
 def test_adam_step_wrong_order_and_t_from_zero():
@@ -132,17 +122,10 @@ def test_adam_step_wrong_order_and_t_from_zero():
         return adam_step(w, g, m, v, t - 1, lr, beta1, beta2, eps)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        result = check_adam_step(t_from_zero)
-    assert not result.passed
-    assert "1 - beta**t" in result.message
+        assert_fails_with(check_adam_step(t_from_zero), "1 - beta**t")
 
 
 def test_adam_step_not_a_triple_not_implemented_and_none():
-    def todo(*args):
-        raise NotImplementedError
-
-    assert "NotImplementedError" in check_adam_step(todo).message
-    assert "returned None" in check_adam_step(lambda *a: None).message
-    result = check_adam_step(lambda *a: adam_step(*a)[0])
-    assert not result.passed
-    assert "expected three arrays" in result.message
+    assert_fails_with(check_adam_step(not_implemented), "NotImplementedError")
+    assert_fails_with(check_adam_step(returns_none), "returned None")
+    assert_fails_with(check_adam_step(lambda *a: adam_step(*a)[0]), "expected three arrays")

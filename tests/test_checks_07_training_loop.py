@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_accuracy_from_proba, check_train_one_epoch
 
@@ -62,9 +63,7 @@ def _variant(**kw):
     (dict(update=False), "the weights did not change"),
 ])
 def test_train_one_epoch_mistakes_are_named(variant, hint):
-    result = check_train_one_epoch(_variant(**variant))
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_train_one_epoch(_variant(**variant)), hint)
 
 
 def test_train_one_epoch_one_loss_per_sample_and_mean_only():
@@ -82,12 +81,8 @@ def test_train_one_epoch_one_loss_per_sample_and_mean_only():
 
 
 def test_train_one_epoch_not_implemented_and_none():
-    def todo(*args):
-        raise NotImplementedError
-
-    assert "NotImplementedError" in check_train_one_epoch(todo).message
-    result = check_train_one_epoch(lambda *a: None)
-    assert not result.passed and "returned None" in result.message
+    assert_fails_with(check_train_one_epoch(not_implemented), "NotImplementedError")
+    assert_fails_with(check_train_one_epoch(returns_none), "returned None")
 
 
 # --- accuracy_from_proba ------------------------------------------------------------------------
@@ -109,9 +104,7 @@ def test_accuracy_reference_passes():
     (lambda P, y: P.argmax(axis=1) == y, "average them"),
 ])
 def test_accuracy_mistakes_are_named(wrong, hint):
-    result = check_accuracy_from_proba(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_accuracy_from_proba(wrong), hint)
 
 
 def test_accuracy_wrong_axis_on_a_non_square_P_is_explained():
@@ -121,13 +114,9 @@ def test_accuracy_wrong_axis_on_a_non_square_P_is_explained():
         return np.mean(P.argmax(axis=axis) == y)
 
     result = check_accuracy_from_proba(wrong_axis_unless_square)
-    assert not result.passed
-    assert "broadcast" in result.message and "P.argmax(axis=1)" in result.message
+    assert_fails_with(result, "broadcast", "P.argmax(axis=1)")
 
 
 def test_accuracy_not_implemented_and_none():
-    def todo(P, y):
-        raise NotImplementedError
-
-    assert "NotImplementedError" in check_accuracy_from_proba(todo).message
-    assert "returned None" in check_accuracy_from_proba(lambda P, y: None).message
+    assert_fails_with(check_accuracy_from_proba(not_implemented), "NotImplementedError")
+    assert_fails_with(check_accuracy_from_proba(returns_none), "returned None")

@@ -4,17 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_conv_output_size, check_correlate2d, check_max_pool
 from dlcore.conv import Conv2D, MaxPool2D
-
-
-def todo(*args):
-    raise NotImplementedError
-
-
-def returns_none(*args):
-    return None
 
 
 # --- conv_output_size ---------------------------------------------------------------------------
@@ -44,16 +37,13 @@ def test_conv_output_size_reference_agrees_with_conv2d():
     (lambda H, K, P, S: float(np.floor((H + 2 * P - K) / S) + 1), "return an int"),
 ])
 def test_conv_output_size_mistakes_are_named(wrong, hint):
-    result = check_conv_output_size(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_conv_output_size(wrong), hint)
 
 
 def test_conv_output_size_not_implemented_none_and_not_a_number():
-    assert "NotImplementedError" in check_conv_output_size(todo).message
-    assert "returned None" in check_conv_output_size(returns_none).message
-    result = check_conv_output_size(lambda H, K, P, S: (H, K))
-    assert not result.passed and "expected one number" in result.message
+    assert_fails_with(check_conv_output_size(not_implemented), "NotImplementedError")
+    assert_fails_with(check_conv_output_size(returns_none), "returned None")
+    assert_fails_with(check_conv_output_size(lambda H, K, P, S: (H, K)), "expected one number")
 
 
 # --- correlate2d --------------------------------------------------------------------------------
@@ -108,9 +98,7 @@ def swapped_axes(image, kernel):
     (lambda im, k: correlate2d(im, np.ones_like(k)), "without multiplying by the kernel"),
 ])
 def test_correlate2d_mistakes_are_named(wrong, hint):
-    result = check_correlate2d(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_correlate2d(wrong), hint)
 
 
 def test_correlate2d_transposed_square_kernel_is_named():
@@ -121,14 +109,12 @@ def test_correlate2d_transposed_square_kernel_is_named():
             kernel = kernel.T
         return correlate2d(image, kernel)
 
-    result = check_correlate2d(transposes_square)
-    assert not result.passed
-    assert "the kernel is transposed" in result.message
+    assert_fails_with(check_correlate2d(transposes_square), "the kernel is transposed")
 
 
 def test_correlate2d_not_implemented_and_none():
-    assert "NotImplementedError" in check_correlate2d(todo).message
-    assert "returned None" in check_correlate2d(returns_none).message
+    assert_fails_with(check_correlate2d(not_implemented), "NotImplementedError")
+    assert_fails_with(check_correlate2d(returns_none), "returned None")
 
 
 # --- max_pool -----------------------------------------------------------------------------------
@@ -163,11 +149,9 @@ def overlapping(x):
     (lambda x: max_pool(x).T, "transposed"),
 ])
 def test_max_pool_mistakes_are_named(wrong, hint):
-    result = check_max_pool(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_max_pool(wrong), hint)
 
 
 def test_max_pool_not_implemented_and_none():
-    assert "NotImplementedError" in check_max_pool(todo).message
-    assert "returned None" in check_max_pool(returns_none).message
+    assert_fails_with(check_max_pool(not_implemented), "NotImplementedError")
+    assert_fails_with(check_max_pool(returns_none), "returned None")

@@ -2,19 +2,12 @@
 
 import numpy as np
 import pytest
+from helpers import assert_fails_with, not_implemented, returns_none
 
 from dlcore.checks import check_clip_by_global_norm, check_rnn_forward, check_rnn_step
 from dlcore.module import Parameter
 from dlcore.optim import SGD
 from dlcore.recurrent import RNN
-
-
-def todo(*args):
-    raise NotImplementedError
-
-
-def returns_none(*args):
-    return None
 
 
 # --- rnn_step -----------------------------------------------------------------------------------
@@ -40,20 +33,17 @@ def test_rnn_step_reference_passes(capsys):
     (lambda x, h, Wx, Wh, b: h, "returned the previous state"),
 ])
 def test_rnn_step_mistakes_are_named(wrong, hint):
-    result = check_rnn_step(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_rnn_step(wrong), hint)
 
 
 def test_rnn_step_wrong_shape_is_reported():
-    result = check_rnn_step(lambda x, h, Wx, Wh, b: rnn_step(x, h, Wx, Wh, b).T)
-    assert not result.passed
-    assert "transpose" in result.message
+    transposed = check_rnn_step(lambda x, h, Wx, Wh, b: rnn_step(x, h, Wx, Wh, b).T)
+    assert_fails_with(transposed, "transpose")
 
 
 def test_rnn_step_not_implemented_and_none():
-    assert "NotImplementedError" in check_rnn_step(todo).message
-    assert "returned None" in check_rnn_step(returns_none).message
+    assert_fails_with(check_rnn_step(not_implemented), "NotImplementedError")
+    assert_fails_with(check_rnn_step(returns_none), "returned None")
 
 
 # --- rnn_forward --------------------------------------------------------------------------------
@@ -118,14 +108,12 @@ def same_array_every_step(x, W_xh, W_hh, b):
     (same_array_every_step, "store a copy"),
 ])
 def test_rnn_forward_mistakes_are_named(wrong, hint):
-    result = check_rnn_forward(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_rnn_forward(wrong), hint)
 
 
 def test_rnn_forward_not_implemented_and_none():
-    assert "NotImplementedError" in check_rnn_forward(todo).message
-    assert "returned None" in check_rnn_forward(returns_none).message
+    assert_fails_with(check_rnn_forward(not_implemented), "NotImplementedError")
+    assert_fails_with(check_rnn_forward(returns_none), "returned None")
 
 
 # --- clip_by_global_norm ------------------------------------------------------------------------
@@ -189,11 +177,9 @@ def in_place(grads, max_norm):
     (lambda grads, m: [g.ravel() for g in grads], "wrong shape"),
 ])
 def test_clip_mistakes_are_named(wrong, hint):
-    result = check_clip_by_global_norm(wrong)
-    assert not result.passed
-    assert hint in result.message
+    assert_fails_with(check_clip_by_global_norm(wrong), hint)
 
 
 def test_clip_not_implemented_and_none():
-    assert "NotImplementedError" in check_clip_by_global_norm(todo).message
-    assert "returned None" in check_clip_by_global_norm(returns_none).message
+    assert_fails_with(check_clip_by_global_norm(not_implemented), "NotImplementedError")
+    assert_fails_with(check_clip_by_global_norm(returns_none), "returned None")

@@ -4,29 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from helpers import gradient_descent, grads_when_dx_is_skipped, layer_gradient_errors
 
 from dlcore.activations import ReLU
 from dlcore.conv import Conv2D, MaxPool2D
 from dlcore.layers import Dense, Flatten
 from dlcore.module import Sequential
-
-
-def numerical_grad(f, x, h=1e-5):
-    """Central differences of the scalar f() with respect to every element of x (in place)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
-
-
-def max_rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))
 
 
 def conv_by_loops(x, W, b, stride, padding):
@@ -144,17 +127,10 @@ def test_conv_gradient_check_float64(C_in, C_out, k, s, p, H, W):
     layer.b.value[...] = rng.standard_normal(C_out)
     x = rng.standard_normal((2, C_in, H, W))
     dout = rng.standard_normal(layer.forward(x).shape)
-
-    def L():  # a scalar whose gradient with respect to the output is dout
-        return np.sum(layer.forward(x) * dout)
-
     layer.zero_grad()
-    layer.forward(x)
-    dx = layer.backward(dout)
-    assert dx.shape == x.shape
-    assert max_rel_error(dx, numerical_grad(L, x)) < 1e-6
-    assert max_rel_error(layer.W.grad, numerical_grad(L, layer.W.value)) < 1e-6
-    assert max_rel_error(layer.b.grad, numerical_grad(L, layer.b.value)) < 1e-6
+    errors = layer_gradient_errors(layer, x, dout, h=1e-5)
+    assert set(errors) == {"x", "W", "b"}
+    assert max(errors.values()) < 1e-6, errors
 
 
 def test_conv_backward_adds_into_grad():
@@ -176,16 +152,11 @@ def test_conv_without_input_grad_returns_none_and_the_same_parameter_grads():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, 2, 6, 5))
     dout = rng.standard_normal((3, 4, 3, 3))
-    grads = []
-    for needed in (True, False):
-        layer = Conv2D(2, 4, 3, stride=2, padding=1, seed=1, dtype=np.float64)
-        layer.needs_input_grad = needed
-        layer.forward(x)
-        dx = layer.backward(dout)
-        assert (dx is None) == (not needed)
-        grads.append((layer.W.grad.copy(), layer.b.grad.copy()))
-    assert np.array_equal(grads[0][0], grads[1][0]) and np.array_equal(grads[0][1], grads[1][1])
-    assert np.allclose(grads[1][1], dout.sum(axis=(0, 2, 3)))  # db by hand
+    grads = grads_when_dx_is_skipped(
+        lambda: Conv2D(2, 4, 3, stride=2, padding=1, seed=1, dtype=np.float64), x, dout
+    )
+    assert set(grads) == {"W", "b"}
+    assert np.allclose(grads["b"], dout.sum(axis=(0, 2, 3)))  # db by hand
 
 
 # --- Conv2D: bookkeeping -----------------------------------------------------------------------
@@ -374,13 +345,7 @@ def test_maxpool_gradient_check_float64(k, s, H, W):
     x = x.astype(np.float64)
     pool = MaxPool2D(k, stride=s)
     dout = rng.standard_normal(pool.forward(x).shape)
-
-    def L():
-        return np.sum(pool.forward(x) * dout)
-
-    pool.forward(x)
-    dx = pool.backward(dout)
-    assert max_rel_error(dx, numerical_grad(L, x)) < 1e-6
+    assert layer_gradient_errors(pool, x, dout, h=1e-5)["x"] < 1e-6
 
 
 def test_maxpool_input_untouched_and_config():
@@ -449,14 +414,7 @@ def test_small_cnn_learns_lines():
         dz[np.arange(N), y] -= 1
         return loss, dz / N
 
-    first, _ = loss_and_grad()
-    for _ in range(40):
-        model.zero_grad()
-        loss, dz = loss_and_grad()
-        model.backward(dz)
-        for param in model.parameters():
-            param.value -= 0.5 * param.grad
-    last, _ = loss_and_grad()
+    first, last = gradient_descent(model, loss_and_grad, steps=40, lr=0.5)
     assert last < 0.5 * first
     accuracy = np.mean(model.forward(X).argmax(axis=1) == y)
     assert accuracy > 0.9

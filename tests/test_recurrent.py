@@ -4,28 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from helpers import gradient_descent, layer_gradient_errors
 
 from dlcore.layers import Dense
 from dlcore.module import Sequential
 from dlcore.recurrent import RNN
-
-
-def numerical_grad(f, x, h=1e-5):
-    """Central differences of the scalar f() with respect to every element of x (in place)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
-
-
-def max_rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))
 
 
 def rnn_by_loops(x, W_xh, W_hh, b):
@@ -106,17 +89,10 @@ def test_rnn_gradient_check_float64(return_sequences):
     layer.b.value[...] = 0.1 * rng.standard_normal(3)
     x = rng.standard_normal((3, 4, 2))  # N=3, T=4, D=2
     dout = rng.standard_normal(layer.forward(x).shape)
-
-    def L():  # a scalar whose gradient with respect to the output is dout
-        return np.sum(layer.forward(x) * dout)
-
     layer.zero_grad()
-    layer.forward(x)
-    dx = layer.backward(dout)
-    assert dx.shape == x.shape
-    assert max_rel_error(dx, numerical_grad(L, x)) < 1e-6
-    for param in layer.parameters():
-        assert max_rel_error(param.grad, numerical_grad(L, param.value)) < 1e-6, param.name
+    errors = layer_gradient_errors(layer, x, dout, h=1e-5)
+    assert set(errors) == {"x", "W_xh", "W_hh", "b"}
+    assert max(errors.values()) < 1e-6, errors
 
 
 def test_rnn_last_state_only_depends_on_every_step():
@@ -224,12 +200,5 @@ def test_rnn_learns_to_sum_a_sequence():
         y_hat = model.forward(X)
         return np.mean((y_hat - y) ** 2), 2 * (y_hat - y) / len(X)
 
-    first, _ = loss_and_grad()
-    for _ in range(300):
-        model.zero_grad()
-        _, dy_hat = loss_and_grad()
-        model.backward(dy_hat)
-        for param in model.parameters():
-            param.value -= 0.1 * param.grad
-    last, _ = loss_and_grad()
+    first, last = gradient_descent(model, loss_and_grad, steps=300, lr=0.1)
     assert last < 0.2 * first
