@@ -29,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, describe_array
+from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
 
 
 def _as_pair(value, what: str, where: str, minimum: int) -> tuple[int, int]:
@@ -53,17 +53,6 @@ def _as_pair(value, what: str, where: str, minimum: int) -> tuple[int, int]:
 def _config_pair(pair: tuple[int, int]):
     """JSON-friendly form of a pair: ``3`` when both entries agree, else ``[3, 5]``."""
     return pair[0] if pair[0] == pair[1] else [pair[0], pair[1]]
-
-
-def _positive_int(value, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"{where}: expected {what} to be a positive integer, received "
-            f"{type(value).__name__} {value!r}."
-        )
-    if value < 1:
-        raise ValueError(f"{where}: expected {what} to be a positive integer, received {value!r}.")
-    return int(value)
 
 
 def _check_images(x, where: str, channels: int | None) -> np.ndarray:
@@ -173,8 +162,8 @@ class Conv2D(Layer):
         dtype=np.float32,
     ):
         where = "Conv2D"
-        self.in_channels = _positive_int(in_channels, "in_channels", where)
-        self.out_channels = _positive_int(out_channels, "out_channels", where)
+        self.in_channels = as_positive_int(in_channels, "in_channels", where)
+        self.out_channels = as_positive_int(out_channels, "out_channels", where)
         self.kernel_size = _as_pair(kernel_size, "kernel_size", where, minimum=1)
         self.stride = _as_pair(stride, "stride", where, minimum=1)
         self.padding = _as_pair(padding, "padding", where, minimum=0)

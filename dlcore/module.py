@@ -65,6 +65,22 @@ def as_float_array(x, name: str, where: str) -> np.ndarray:
     return arr
 
 
+def as_positive_int(value, name: str, where: str) -> int:
+    """Return ``value`` as an ``int`` >= 1 (a size such as ``hidden_size``), or raise clearly.
+
+    ``TypeError`` for anything but an integer (``2.5``, ``"3"``, and ``True``, which Python
+    counts as the integer 1), naming the type received; ``ValueError`` for 0 or a negative size.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{where}: expected {name} to be a positive integer, received "
+            f"{type(value).__name__} {value!r}."
+        )
+    if value < 1:
+        raise ValueError(f"{where}: expected {name} to be a positive integer, received {value!r}.")
+    return int(value)
+
+
 class Parameter:
     """A learnable array together with the gradient of the loss with respect to it.
 

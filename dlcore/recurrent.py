@@ -17,19 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, describe_array
+from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
 from .rng import as_generator
-
-
-def _positive_int(value, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"{where}: expected {what} to be a positive integer, received "
-            f"{type(value).__name__} {value!r}."
-        )
-    if value < 1:
-        raise ValueError(f"{where}: expected {what} to be a positive integer, received {value!r}.")
-    return int(value)
 
 
 class RNN(Layer):
@@ -83,8 +72,8 @@ class RNN(Layer):
         seed=None,
         dtype=np.float32,
     ):
-        self.input_size = _positive_int(input_size, "input_size", "RNN")
-        self.hidden_size = _positive_int(hidden_size, "hidden_size", "RNN")
+        self.input_size = as_positive_int(input_size, "input_size", "RNN")
+        self.hidden_size = as_positive_int(hidden_size, "hidden_size", "RNN")
         if not isinstance(return_sequences, (bool, np.bool_)):
             raise TypeError(
                 f"RNN: expected return_sequences to be True or False, received "
