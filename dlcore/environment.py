@@ -43,6 +43,8 @@ scikit-learn>=1.3,<2
 tqdm>=4.65,<5
 pytest>=7.4,<10
 nbval>=0.11,<1
+nbformat>=5.7,<6
+nbclient>=0.7,<1
 """
 
 MINIMUM_PYTHON = (3, 10)
@@ -51,7 +53,7 @@ MINIMUM_PYTHON = (3, 10)
 IMPORT_NAMES = {"scikit-learn": "sklearn"}
 
 # Tools that are located, not imported (see the module docstring).
-TOOLS = {"jupyterlab", "pytest", "nbval"}
+TOOLS = {"jupyterlab", "pytest", "nbval", "nbformat", "nbclient"}
 
 # `python -m pip` with the path of the Python running this kernel: a bare `pip` in a terminal may
 # belong to another Python, and then the install "works" but the kernel still cannot import it.
