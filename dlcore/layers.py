@@ -10,16 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, describe_array
+from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
 from .rng import as_generator
-
-
-def _positive_int(value, what: str, where: str, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"{where}: expected {what} to be a positive integer, received {value!r}. {hint}"
-        )
-    return int(value)
 
 
 class Dense(Layer):
@@ -53,8 +45,8 @@ class Dense(Layer):
 
     def __init__(self, in_features: int, out_features: int, init="he", seed=None, dtype=np.float32):
         hint = "Hint: Dense(64, 10) maps 64 inputs per sample to 10 outputs."
-        self.in_features = _positive_int(in_features, "in_features", "Dense", hint)
-        self.out_features = _positive_int(out_features, "out_features", "Dense", hint)
+        self.in_features = as_positive_int(in_features, "in_features", "Dense", hint)
+        self.out_features = as_positive_int(out_features, "out_features", "Dense", hint)
         initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         W = np.asarray(initializer((self.in_features, self.out_features), seed), dtype=dtype)

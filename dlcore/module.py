@@ -65,19 +65,23 @@ def as_float_array(x, name: str, where: str) -> np.ndarray:
     return arr
 
 
-def as_positive_int(value, name: str, where: str) -> int:
+def as_positive_int(value, name: str, where: str, hint: str = "") -> int:
     """Return ``value`` as an ``int`` >= 1 (a size such as ``hidden_size``), or raise clearly.
 
     ``TypeError`` for anything but an integer (``2.5``, ``"3"``, and ``True``, which Python
     counts as the integer 1), naming the type received; ``ValueError`` for 0 or a negative size.
+    ``hint``, if given, is added to the message.
     """
+    tail = f" {hint}" if hint else ""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(
             f"{where}: expected {name} to be a positive integer, received "
-            f"{type(value).__name__} {value!r}."
+            f"{type(value).__name__} {value!r}.{tail}"
         )
     if value < 1:
-        raise ValueError(f"{where}: expected {name} to be a positive integer, received {value!r}.")
+        raise ValueError(
+            f"{where}: expected {name} to be a positive integer, received {value!r}.{tail}"
+        )
     return int(value)
 
 

@@ -87,10 +87,16 @@ def test_dense_image_batch_hint_flatten():
         Dense(64, 2).forward(np.zeros((10, 8, 8)))
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, "10", True])
-def test_dense_rejects_bad_sizes(bad):
-    with pytest.raises(ValueError, match=r"expected in_features to be a positive integer, received"):
+@pytest.mark.parametrize("bad", [0, -3])
+def test_dense_rejects_sizes_below_one(bad):
+    with pytest.raises(ValueError, match=rf"expected in_features to be a positive integer, received {bad}\. Hint"):
         Dense(bad, 3)
+
+
+@pytest.mark.parametrize("bad, kind", [(2.5, "float"), ("10", "str"), (True, "bool")])
+def test_dense_rejects_sizes_that_are_not_integers(bad, kind):
+    with pytest.raises(TypeError, match=rf"expected out_features to be a positive integer, received {kind}"):
+        Dense(3, bad)
 
 
 def test_dense_unknown_init_name():
