@@ -38,6 +38,10 @@ class Widget:
 
 
 WIDGETS = {
+    # a digit as a picture and as numbers: the "sample" slider picks the image
+    "00_start_here.ipynb": [Widget("slider", "sample", "digit")],
+    # mini-batches: the "batch size" slider redraws the batch diagram
+    "01_data.ipynb": [Widget("slider", "batch size", "batches")],
     # bias as a threshold: the "bias" slider moves the neuron's threshold (no retraining)
     "02_architecture.ipynb": [Widget("slider", "bias", "bias")],
     # learning rate: a log-scale slider, and the optimizer menu beside it
