@@ -258,6 +258,13 @@ def _as_class_targets(y_hat: np.ndarray, y, where: str) -> np.ndarray:
     return y
 
 
+def _predicted_labels_multiclass(y_hat, where: str) -> np.ndarray:
+    """The most probable class of each row of scores (N, K) -> (N,) int64."""
+    y_hat = _check_prediction(y_hat, where)
+    _check_class_scores(y_hat, where)
+    return np.argmax(y_hat, axis=1).astype(np.int64)
+
+
 def _target_labels_multiclass(y, where: str) -> np.ndarray:
     """Labels (N,) checked and returned as int64, or the argmax of rows (N, K) -> (N,) int64."""
     y = _check_target(y, where)
@@ -698,9 +705,7 @@ class CategoricalCrossEntropy(Loss):
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The most probable class of each row: (N, K) -> (N,) int64."""
         where = "CategoricalCrossEntropy.predict_labels"
-        y_hat = _check_prediction(y_hat, where)
-        _check_class_scores(y_hat, where)
-        return np.argmax(y_hat, axis=1).astype(np.int64)
+        return _predicted_labels_multiclass(y_hat, where)
 
     def target_labels(self, y: np.ndarray) -> np.ndarray:
         """Labels (N,) as they are, or the argmax of one-hot rows (N, K) -> (N,) int64."""
@@ -767,9 +772,7 @@ class SoftmaxCrossEntropy(Loss):
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The class with the largest logit in each row: (N, K) -> (N,) int64."""
         where = "SoftmaxCrossEntropy.predict_labels"
-        y_hat = _check_prediction(y_hat, where)
-        _check_class_scores(y_hat, where)
-        return np.argmax(y_hat, axis=1).astype(np.int64)
+        return _predicted_labels_multiclass(y_hat, where)
 
     def target_labels(self, y: np.ndarray) -> np.ndarray:
         """Labels (N,) as they are, or the argmax of one-hot rows (N, K) -> (N,) int64."""
@@ -837,9 +840,7 @@ class KLDivergence(Loss):
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The most probable class of each row: (N, K) -> (N,) int64."""
         where = "KLDivergence.predict_labels"
-        y_hat = _check_prediction(y_hat, where)
-        _check_class_scores(y_hat, where)
-        return np.argmax(y_hat, axis=1).astype(np.int64)
+        return _predicted_labels_multiclass(y_hat, where)
 
     def target_labels(self, y: np.ndarray) -> np.ndarray:
         """The most probable class of each target row: (N, K) -> (N,) int64."""
