@@ -576,14 +576,7 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                         history.stop_reason = getattr(cb, "stop_reason", None) or (
                             f"{type(cb).__name__} asked to stop after epoch {epoch}")
                 if bar is not None:
-                    shown = {"loss": f"{history.loss[-1]:.4g}"}
-                    if history.val_loss:
-                        shown["val_loss"] = f"{history.val_loss[-1]:.4g}"
-                    if history.val_accuracy:
-                        shown["val_acc"] = f"{history.val_accuracy[-1]:.3f}"
-                    elif history.accuracy:
-                        shown["acc"] = f"{history.accuracy[-1]:.3f}"
-                    bar.set_postfix(**shown)
+                    bar.set_postfix(**_latest_numbers(history))
                     bar.update(1)
                 if stop:
                     history.stopped_early = epoch < epochs
@@ -607,16 +600,23 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
     return history
 
 
+def _latest_numbers(history: History) -> dict[str, str]:
+    """The last epoch's numbers as shown to the learner: loss, val_loss, and an accuracy."""
+    shown = {"loss": f"{history.loss[-1]:.4g}"}
+    if history.val_loss:
+        shown["val_loss"] = f"{history.val_loss[-1]:.4g}"
+    if history.val_accuracy:
+        shown["val_accuracy"] = f"{history.val_accuracy[-1]:.3f}"
+    elif history.accuracy:
+        shown["accuracy"] = f"{history.accuracy[-1]:.3f}"
+    return shown
+
+
 def _summary_line(history: History) -> str:
     """``fit: 10 epochs in 1.2 s; loss 0.0521, val_loss 0.0934, val_accuracy 0.972``."""
-    parts = [f"loss {history.loss[-1]:.4g}"]
-    if history.val_loss:
-        parts.append(f"val_loss {history.val_loss[-1]:.4g}")
-    if history.val_accuracy:
-        parts.append(f"val_accuracy {history.val_accuracy[-1]:.3f}")
-    elif history.accuracy:
-        parts.append(f"accuracy {history.accuracy[-1]:.3f}")
+    numbers = ", ".join(f"{name} {value}" for name, value in _latest_numbers(history).items())
     epochs = history.epochs_run
     seconds = sum(history.epoch_time)
-    return (f"fit: {epochs} epoch{'s' if epochs != 1 else ''} in {seconds:.1f} s; "
-            + ", ".join(parts))
+    return f"fit: {epochs} epoch{'s' if epochs != 1 else ''} in {seconds:.1f} s; {numbers}"
+
+
