@@ -95,10 +95,14 @@ class History:
     batch_loss: list[float] = field(default_factory=list)
     epoch_time: list[float] = field(default_factory=list)
     iterations_per_epoch: int = 0
-    epochs_run: int = 0
     stopped_early: bool = False
     stop_reason: str | None = None
     best_epoch: int | None = None
+
+    @property
+    def epochs_run(self) -> int:
+        """How many epochs completed: one training loss is recorded at the end of each."""
+        return len(self.loss)
 
     @property
     def epochs(self) -> list[int]:
@@ -564,7 +568,6 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                     history.val_loss.append(val_loss)
                     if classify:
                         history.val_accuracy.append(val_acc)
-                history.epochs_run = epoch
                 watched = history.val_loss if validation_data is not None else history.loss
                 history.best_epoch = int(np.argmin(watched)) + 1
                 history.epoch_time.append(time.perf_counter() - start_time)

@@ -565,7 +565,7 @@ def test_summary_line_states_the_final_numbers():
 
     history = History(iterations_per_epoch=3)
     history.loss, history.val_loss, history.val_accuracy = [0.9, 0.05213], [1.0, 0.09342], [0.5, 0.972]
-    history.epoch_time, history.epochs_run = [0.5, 0.7], 2
+    history.epoch_time = [0.5, 0.7]
     assert _summary_line(history) == "fit: 2 epochs in 1.2 s; loss 0.05213, val_loss 0.09342, val_accuracy 0.972"
 
 

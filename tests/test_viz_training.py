@@ -49,7 +49,7 @@ def test_learning_curves_read_a_fit_history():
     from dlcore.train import History
 
     h = History(loss=[1.0, 0.5, 0.3], val_loss=[1.1, 0.9, 1.0], accuracy=[0.6, 0.8, 0.9],
-                val_accuracy=[0.5, 0.7, 0.6], epochs_run=3, best_epoch=2)
+                val_accuracy=[0.5, 0.7, 0.6], best_epoch=2)
     axes = viz.plot_learning_curves(h)
     assert len(axes) == 2
     dotted = [line for line in axes[0].lines if line.get_linestyle() == ":"]
