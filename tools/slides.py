@@ -578,6 +578,7 @@ MathJax.Hub.Config({
 {%- endblock html_head_js_mathjax -%}
 
 {%- block html_head_css -%}
+<link rel="icon" href="data:,">
 <style type="text/css">
 .reveal .slides { text-align: left; }
 .reveal .slides :is(h1, h2, h3, h4, h5, h6) { text-transform: none; }
@@ -723,6 +724,7 @@ INDEX = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Deep learning from scratch: slides</title>
+<link rel="icon" href="data:,">
 <style>
 body {{ font: 20px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 56em;
        margin: 2em auto; padding: 0 1em; color: #222; }}
