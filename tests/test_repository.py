@@ -1,66 +1,104 @@
-"""The repository keeps its promises: one set of requirements, the README's commands, CI."""
+"""The repository keeps its promises: one list of dependencies, the README's commands, CI.
+
+pyproject.toml lists every dependency once: numpy for the core, the extras `course` (what a
+learner needs in JupyterLab) and `test` (what `pytest` needs). requirements.txt installs dlcore
+with both extras; environment.yml is generated from pyproject.toml by tools/sync_environment.py.
+"""
 
 import re
+import sys
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import sync_environment  # noqa: E402  (tools/ is not a package)
 
 
-def parse_requirement(line: str) -> tuple[str, str]:
-    """'numpy>=1.24,<3' -> ('numpy', '>=1.24,<3'); names normalised as pip does."""
-    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", line)
-    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-    return name, match.group(2).replace(" ", "")
+def pyproject() -> dict:
+    return sync_environment.tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def requirements_txt() -> dict[str, str]:
-    reqs = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if not line or line.startswith("-e") or line.startswith("-r"):
-            continue
-        name, spec = parse_requirement(line)
-        reqs[name] = spec
-    return reqs
+def declared() -> dict[str, list[Requirement]]:
+    """{"core": [...], "course": [...], "test": [...]}: pyproject's dependencies, parsed."""
+    project = pyproject()["project"]
+    groups = {"core": project["dependencies"], **project["optional-dependencies"]}
+    return {group: [Requirement(r) for r in reqs] for group, reqs in groups.items()}
 
 
-def environment_yml() -> dict[str, str]:
-    """The conda dependencies (a tiny reader: the file is a flat list, no YAML library needed)."""
-    reqs, in_dependencies, in_pip = {}, False, False
-    for raw in (ROOT / "environment.yml").read_text().splitlines():
-        line = raw.split("#")[0].rstrip()
-        if re.match(r"^[A-Za-z_]+:", line):  # a top-level key: name, channels, dependencies
-            in_dependencies = line.startswith("dependencies:")
-            continue
-        if re.match(r"^\s*-\s*pip:\s*$", line):
-            in_pip = True
-            continue
-        item = re.match(r"^\s*-\s*(.+)$", line)
-        if not item or in_pip or not in_dependencies:
-            continue
-        name, spec = parse_requirement(item.group(1))
-        if name not in {"python", "pip"}:
-            reqs[name] = spec
-    return reqs
+def lines_of(path: Path) -> list[str]:
+    """The lines that say something: no comments, no blank lines."""
+    lines = (raw.split("#", 1)[0].strip() for raw in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
 
 
-def test_requirements_and_environment_agree():
-    pip_reqs, conda_reqs = requirements_txt(), environment_yml()
-    assert pip_reqs, "requirements.txt lists no packages"
-    assert pip_reqs == conda_reqs, (
-        f"requirements.txt and environment.yml differ.\n only in requirements.txt: "
-        f"{sorted(set(pip_reqs) - set(conda_reqs))}\n only in environment.yml: "
-        f"{sorted(set(conda_reqs) - set(pip_reqs))}\n different versions: "
-        f"{ {k: (pip_reqs[k], conda_reqs[k]) for k in pip_reqs.keys() & conda_reqs.keys() if pip_reqs[k] != conda_reqs[k]} }"
+def test_the_core_needs_numpy_only():
+    assert [r.name for r in declared()["core"]] == ["numpy"]
+
+
+def test_the_extras_hold_the_course_and_the_test_tools():
+    names = {group: {r.name for r in reqs} for group, reqs in declared().items()}
+    assert set(names) == {"core", "course", "test"}
+    assert {"matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm",
+            "packaging"} <= names["course"]
+    assert {"pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"} <= names["test"]
+
+
+def test_every_dependency_is_listed_once_with_a_compatible_range():
+    seen = {}
+    for group, reqs in declared().items():
+        for req in reqs:
+            assert req.name not in seen, f"{req.name} is listed in {seen[req.name]} and in {group}"
+            seen[req.name] = group
+            operators = {s.operator for s in req.specifier}
+            assert ">=" in operators, f"{req.name}: give the lowest version tested, not {req}"
+            assert not operators & {"==", "==="}, f"{req.name}: use a compatible range, not {req}"
+            assert req.marker is None and not req.url, f"{req.name}: plain requirements only"
+
+
+def test_ipywidgets_8_for_the_jupyterlab_4_extension():
+    (widgets,) = [r for r in declared()["course"] if r.name == "ipywidgets"]
+    assert not widgets.specifier.contains("7.8.5") and widgets.specifier.contains("8.1.0")
+
+
+def test_requires_python_is_310_and_up_without_a_cap():
+    supported = SpecifierSet(pyproject()["project"]["requires-python"])
+    assert not supported.contains("3.9.18")
+    for version in ["3.10.0", "3.11.7", "3.12.1", "3.13.0", "3.14.0"]:
+        assert supported.contains(version), version
+
+
+def test_requirements_txt_installs_dlcore_with_its_extras():
+    # dlcore alone first: pip then checks requires-python before anything else (see the file).
+    assert lines_of(ROOT / "requirements.txt") == ["-e .", "-e .[course,test]"]
+    assert sync_environment.EXTRAS == ("course", "test")
+
+
+def test_requirements_dev_adds_only_maintainer_tools():
+    lines = lines_of(ROOT / "requirements-dev.txt")
+    assert lines[0] == "-r requirements.txt"
+    in_pyproject = {r.name for reqs in declared().values() for r in reqs}
+    tools = [Requirement(line) for line in lines[1:]]
+    assert {r.name for r in tools} == {"ruff", "playwright"}
+    for req in tools:
+        assert req.name not in in_pyproject, f"{req.name} is already in pyproject.toml"
+        assert ">=" in {s.operator for s in req.specifier}, f"{req.name}: give a lower bound"
+
+
+def test_environment_yml_is_generated_from_pyproject():
+    current = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert current == sync_environment.render(), (
+        "environment.yml is out of date: run `python tools/sync_environment.py`"
     )
+    assert "  - python>=3.10\n" in current and "      - -e .\n" in current
 
 
-def test_requirements_use_ranges_and_install_dlcore():
-    text = (ROOT / "requirements.txt").read_text()
-    assert re.search(r"^-e \.\s*$", text, re.M), "requirements.txt must install dlcore with -e ."
-    for name, spec in requirements_txt().items():
-        assert ">=" in spec and "==" not in spec, f"{name}: use a compatible range, not {spec!r}"
-    assert "-e ." in (ROOT / "environment.yml").read_text()
+def test_conda_spec_puts_the_lower_bound_first():
+    assert sync_environment.conda_spec('numpy<3,>=1.24; extra == "course"') == "numpy>=1.24,<3"
+    assert sync_environment.conda_spec("packaging>=23") == "packaging>=23"
 
 
 def readme_commands() -> list[str]:
@@ -77,7 +115,10 @@ def test_readme_gives_the_two_setup_commands():
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
-    last = [line.strip() for line in ci.splitlines() if line.strip() and not line.startswith("#")][-1]
+    # The last command of .ci/run that runs pytest (what follows only reports or cleans up).
+    runs_pytest = [line.strip() for line in ci.splitlines()
+                   if re.search(r"\bpytest\b", line) and not line.lstrip().startswith("#")]
+    last = runs_pytest[-1]
     assert last == "pip install -r requirements.txt && pytest"
     assert last in readme_commands()
     assert "set -euo pipefail" in ci
