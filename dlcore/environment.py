@@ -1,22 +1,30 @@
 """Is this computer ready for the course? ``check_environment()`` answers in one table.
 
-Used in the first code cell of ``notebooks/00_start_here.ipynb``. It checks:
+Used in the first code cell of ``notebooks/00_start_here.ipynb``. One line per check, marked
+✅ (fine), ⚠️ (works, but read the note) or ❌ (the course cannot work: the fix is printed):
 
-- every package of ``requirements.txt`` (numpy, matplotlib, jupyterlab, ipywidgets, scikit-learn,
-  tqdm, pytest, nbval): is it there, and is its version inside the range the course needs?
-- the Python version (``requires-python`` in ``pyproject.toml``);
+- the Python version (``requires-python`` of dlcore, 3.10 or newer);
+- what a learner needs: numpy and the packages of dlcore's ``course`` extra (matplotlib,
+  jupyterlab, ipywidgets, scikit-learn, tqdm, packaging): is each there, and is its version
+  inside the range the course is tested with? A missing one is a ❌;
 - widgets: ipywidgets draws sliders only if JupyterLab has the ``jupyterlab_widgets`` extension;
   without it a slider shows as a line of text such as ``IntSlider(value=0)``;
-- dlcore: can it be imported, and is it the copy in this repository (installed with
-  ``pip install -e .``, which ``requirements.txt`` does), so that what you read and change in
-  ``dlcore/`` is what the notebooks run?
+- the maintainer tools of the ``test`` extra (pytest, nbval, nbformat, nbclient, ...): only
+  needed to run the course's tests, so a missing one is a ⚠️, never a ❌;
+- dlcore: can it be imported? An installed copy (``pip install "dlcore[course] @ ..."``, as on a
+  JupyterHub) is fine. Only when the notebook runs inside the course repository and the imported
+  dlcore is not that repository's ``dlcore/`` folder is there a ⚠️: what you change there would
+  not be what the notebooks run.
 
-For anything missing it says exactly what to type to fix it. Nothing here installs anything.
+The list of packages and their ranges is read from the installed dlcore's metadata
+(``importlib.metadata.requires("dlcore")``, which pip wrote from pyproject.toml), so the check
+works outside the repository too. Versions are compared by ``packaging`` with the rules of
+PEP 440 (an installed pre-release such as ``2.0.0rc1`` is older than ``2.0``, so it does not
+satisfy ``>=2.0``). Nothing here installs anything.
 
-The packages the notebooks import (numpy, matplotlib, ipywidgets, scikit-learn, tqdm) are
-really imported, which also catches a broken installation. The tools (jupyterlab, pytest,
-nbval) are only located on disk: importing JupyterLab's server takes seconds and a notebook
-kernel never needs it.
+The packages the notebooks import are really imported, which also catches a broken
+installation. The tools (jupyterlab and the test extra) are only located on disk: importing
+JupyterLab's server takes seconds and a notebook kernel never needs it.
 """
 
 from __future__ import annotations
@@ -25,70 +33,53 @@ import importlib
 import importlib.metadata
 import importlib.util
 import os
-import re
+import platform
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["check_environment", "EnvironmentReport", "Check", "read_requirements"]
+__all__ = ["check_environment", "EnvironmentReport", "Check", "OK", "WARN", "FAIL"]
 
-# The same lines as requirements.txt: used when dlcore is installed without its repository
-# (then there is no requirements.txt next to it). tests/test_environment.py checks they agree.
-DEFAULT_REQUIREMENTS = """
-numpy>=1.24,<3
-matplotlib>=3.7,<4
-jupyterlab>=4.0,<5
-ipywidgets>=8.0,<9
-scikit-learn>=1.3,<2
-tqdm>=4.65,<5
-pytest>=7.4,<10
-nbval>=0.11,<1
-nbformat>=5.7,<6
-nbclient>=0.7,<1
-"""
+OK, WARN, FAIL = "✅", "⚠️", "❌"
 
+# Used only when dlcore's metadata cannot be read (dlcore imported from a folder, not installed).
 MINIMUM_PYTHON = (3, 10)
+# The newest Python the course is tested with (CI); a newer one gets a ⚠️, not a ❌.
+NEWEST_TESTED_PYTHON = (3, 13)
 
 # The name you import when it differs from the name you pip install.
 IMPORT_NAMES = {"scikit-learn": "sklearn"}
 
-# Tools that are located, not imported (see the module docstring).
-TOOLS = {"jupyterlab", "pytest", "nbval", "nbformat", "nbclient"}
+# Packages of the course extra that are located, not imported (see the module docstring). The
+# test extra's tools are always only located.
+LOCATE_ONLY = {"jupyterlab"}
 
 # `python -m pip` with the path of the Python running this kernel: a bare `pip` in a terminal may
 # belong to another Python, and then the install "works" but the kernel still cannot import it.
 PIP = f'"{sys.executable}" -m pip' if " " in sys.executable else f"{sys.executable} -m pip"
-INSTALL_ALL = f"{PIP} install -r requirements.txt"
 RESTART = "then restart the kernel (menu Kernel > Restart Kernel) and run this cell again"
 
 
 @dataclass
-class Requirement:
-    """One line of requirements.txt: ``numpy>=1.24,<3`` -> name, import name and bounds."""
-
-    name: str  # the name pip knows: "scikit-learn"
-    spec: str  # the version range as written: ">=1.24,<3"
-    import_name: str = ""  # the name Python imports: "sklearn"
-
-    def __post_init__(self):
-        if not self.import_name:
-            self.import_name = IMPORT_NAMES.get(self.name, self.name.replace("-", "_"))
-
-
-@dataclass
 class Check:
-    """The verdict on one item: what is needed, what was found, and the fix if it is wrong."""
+    """The verdict on one item: what is needed, what was found, and the fix if it is not ✅."""
 
     name: str
     needed: str
     found: str
-    ok: bool
+    status: str = OK  # OK, WARN or FAIL
     fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """False only for a ❌: a ⚠️ is a note, the course still works."""
+        return self.status != FAIL
 
 
 @dataclass
 class EnvironmentReport:
-    """All the checks. Truthy when everything is ready, so a notebook can ``assert`` it."""
+    """All the checks. Truthy when nothing is ❌, so a notebook can ``assert`` it."""
 
     checks: list[Check] = field(default_factory=list)
 
@@ -98,11 +89,17 @@ class EnvironmentReport:
 
     @property
     def problems(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
+        """The ❌ checks: the course cannot work until they are fixed."""
+        return [c for c in self.checks if c.status == FAIL]
+
+    @property
+    def warnings(self) -> list[Check]:
+        """The ⚠️ checks: the course works, but read the note."""
+        return [c for c in self.checks if c.status == WARN]
 
     @property
     def missing(self) -> list[str]:
-        """Names of the items that are missing or have the wrong version."""
+        """Names of the ❌ items (missing, broken or with the wrong version)."""
         return [c.name for c in self.problems]
 
     def __bool__(self) -> bool:
@@ -116,21 +113,23 @@ class EnvironmentReport:
                        f"{[c.name for c in self.checks]}.")
 
     def table(self) -> str:
-        """The checks as a small text table, then the fixes (if any)."""
+        """The checks as a small text table, then the fixes and notes (if any)."""
         w_name = max(len(c.name) for c in self.checks)
         w_needed = max(len("needs"), *(len(c.needed) for c in self.checks))
         lines = [f"   {'':{w_name}}  {'needs':{w_needed}}  found"]
         for c in self.checks:
-            mark = "✅" if c.ok else "❌"
-            lines.append(f"{mark} {c.name:{w_name}}  {c.needed:{w_needed}}  {c.found}")
+            lines.append(f"{c.status} {c.name:{w_name}}  {c.needed:{w_needed}}  {c.found}")
         lines.append("")
         if self.ok:
-            lines.append("Everything the course needs is here. ✅")
+            lines.append(f"Everything the course needs is here. {OK}")
         else:
             n = len(self.problems)
-            lines.append(f"{n} problem{'s' if n > 1 else ''} to fix:")
-            for c in self.problems:
-                lines.append(f"- {c.name}: {c.fix}")
+            lines.append(f"{FAIL} {n} problem{'s' if n > 1 else ''} to fix:")
+            lines += [f"- {c.name}: {c.fix}" for c in self.problems]
+        if self.warnings:
+            n = len(self.warnings)
+            lines.append(f"{WARN} {n} note{'s' if n > 1 else ''} (the course works without):")
+            lines += [f"- {c.name}: {c.fix}" for c in self.warnings]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -138,7 +137,8 @@ class EnvironmentReport:
 
     def __repr__(self) -> str:
         state = "ready" if self.ok else f"missing {self.missing}"
-        return f"EnvironmentReport({state})"
+        notes = f", warnings {[c.name for c in self.warnings]}" if self.warnings else ""
+        return f"EnvironmentReport({state}{notes})"
 
     def _ipython_display_(self) -> None:
         # check_environment() has printed the table already; do not print it twice.
@@ -163,6 +163,21 @@ def _distribution_version(name: str) -> str | None:
         return None
 
 
+def _dlcore_metadata() -> tuple[list[str], str] | None:
+    """dlcore's requirements (with their ``extra == ...`` markers) and ``requires-python``, as
+    pip installed them; None when dlcore is not installed (imported from a folder on sys.path)."""
+    try:
+        requires = importlib.metadata.requires("dlcore") or []
+        requires_python = importlib.metadata.metadata("dlcore")["Requires-Python"] or ""
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return list(requires), requires_python
+
+
+def _python_version() -> str:
+    return platform.python_version()
+
+
 def _find_widgets_extension() -> Path | None:
     """Where JupyterLab would load the widgets extension from, or None if it is not installed.
 
@@ -183,180 +198,184 @@ def _find_widgets_extension() -> Path | None:
     return None
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    """``"1.24.3rc1"`` -> ``(1, 24, 3)``: the leading numbers, enough to compare ranges."""
-    numbers = []
-    for part in version.split("."):
-        match = re.match(r"\d+", part)
-        if match is None:
-            break
-        numbers.append(int(match.group()))
-        if match.end() < len(part):  # "3rc1": the rest is a pre-release tag
-            break
-    return tuple(numbers)
-
-
-def _compare(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    """-1, 0 or 1 as version a is below, equal to or above b (missing parts count as 0)."""
-    n = max(len(a), len(b))
-    a, b = a + (0,) * (n - len(a)), b + (0,) * (n - len(b))
-    return (a > b) - (a < b)
-
-
-def version_satisfies(version: str, spec: str) -> bool:
-    """Is ``version`` inside ``spec``, e.g. ``version_satisfies("2.1.0", ">=1.24,<3")`` -> True.
-
-    Understands the comparisons requirements.txt uses: ``>=``, ``>``, ``<=``, ``<``, ``==``,
-    ``!=``, separated by commas. An empty spec accepts any version.
-    """
-    have = _version_tuple(version)
-    tests = {
-        ">=": lambda c: c >= 0, ">": lambda c: c > 0, "<=": lambda c: c <= 0,
-        "<": lambda c: c < 0, "==": lambda c: c == 0, "!=": lambda c: c != 0,
-    }
-    for clause in filter(None, (s.strip() for s in spec.split(","))):
-        match = re.fullmatch(r"(>=|<=|==|!=|>|<)\s*([0-9][0-9A-Za-z.]*)", clause)
-        if match is None:
-            raise ValueError(
-                f"version_satisfies: expected clauses such as '>=1.24' or '<3', received "
-                f"{clause!r} in {spec!r}."
-            )
-        op, bound = match.groups()
-        if not tests[op](_compare(have, _version_tuple(bound))):
-            return False
-    return True
-
-
-def read_requirements(text: str) -> list[Requirement]:
-    """Parse requirements.txt text into ``Requirement`` items.
-
-    Comments, blank lines and pip options (``-e .``, ``-r other.txt``) are skipped: they are
-    not packages with a version to check (``-e .`` is dlcore itself, checked separately).
-    """
-    out = []
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)", line)
-        if match is None:
-            continue
-        name, _extras, spec = match.groups()
-        out.append(Requirement(name=name, spec=spec.replace(" ", "")))
-    return out
-
-
 def _repository_of(start: Path) -> Path | None:
-    """The course repository containing ``start`` (a folder with dlcore/ and requirements.txt)."""
+    """The course repository containing ``start`` (a folder with dlcore/ and pyproject.toml)."""
     for folder in (start, *start.parents):
         if (folder / "dlcore" / "__init__.py").is_file() and (
-            folder / "requirements.txt"
+            folder / "pyproject.toml"
         ).is_file():
             return folder
     return None
 
 
-def _requirements_file() -> Path | None:
-    """requirements.txt next to the dlcore that is imported (present in a repository checkout)."""
-    path = Path(__file__).resolve().parent.parent / "requirements.txt"
-    return path if path.is_file() else None
+# --- how to fix -----------------------------------------------------------------------------
+@dataclass
+class _Fixes:
+    """The install commands to print: they depend on where the notebook runs."""
+
+    repository: Path | None  # the course repository the notebook runs in, if any
+
+    def everything(self) -> str:
+        command = f"`{PIP} install -r requirements.txt`"
+        if self.repository is not None:
+            return f"everything at once: {command} in a terminal in {self.repository}"
+        return (f"everything at once: {command} in the course folder; on a JupyterHub, tell "
+                f"whoever runs it")
+
+    def one(self, requirement: str) -> str:
+        return f'`{PIP} install "{requirement}"`'
 
 
 # --- the checks ------------------------------------------------------------------------------
-def _check_python(version_info=None) -> Check:
-    v = tuple(version_info or sys.version_info)[:3]
-    found = ".".join(str(p) for p in v)
-    needed = ">=" + ".".join(str(p) for p in MINIMUM_PYTHON)
-    if tuple(v[:2]) >= MINIMUM_PYTHON:
-        return Check("python", needed, found, True)
-    return Check(
-        "python", needed, found, False,
-        f"Python {found} is too old; the course needs Python {needed[2:]} or newer. Install a "
-        f"newer Python (python.org, or `conda create -n dlcore python=3.12`), make a new "
-        f"environment with it, and run `{INSTALL_ALL}` there.",
-    )
+def _check_python(requires_python: str | None, version: str | None = None) -> Check:
+    version = version or _python_version()
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    if requires_python:
+        from packaging.specifiers import SpecifierSet
+
+        # The running interpreter counts even if it is a pre-release (3.14.0rc1).
+        supported = SpecifierSet(requires_python).contains(version, prereleases=True)
+        needed = requires_python.replace(" ", "")
+    else:
+        supported = parts >= MINIMUM_PYTHON
+        needed = ">=" + ".".join(map(str, MINIMUM_PYTHON))
+    tested = "{}.{} to {}.{}".format(*MINIMUM_PYTHON, *NEWEST_TESTED_PYTHON)
+    if not supported:
+        return Check(
+            "python", needed, version, FAIL,
+            f"Python {version} is not supported: the course needs Python {needed} (tested on "
+            f"{tested}). Install a supported Python (python.org, or `conda create -n dlcore "
+            f"python=3.12`), make a new environment with it, and install the course there.",
+        )
+    if parts > NEWEST_TESTED_PYTHON:
+        return Check(
+            "python", needed, version, WARN,
+            f"Python {version} is newer than the course is tested with ({tested}); if a package "
+            f"fails to install or import, use Python {'.'.join(map(str, NEWEST_TESTED_PYTHON))}.",
+        )
+    return Check("python", needed, version, OK)
 
 
-def _check_package(req: Requirement) -> Check:
-    one = f'{PIP} install "{req.name}{req.spec}"'
+def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
+    """``req`` is a ``packaging.requirements.Requirement``; optional: a ⚠️ instead of a ❌."""
+    from packaging.version import InvalidVersion, Version
+
+    spec = str(req.specifier)
+    needed = ",".join(sorted(spec.split(","), key=lambda s: s.startswith("<"))) or "any"
+    pinned = f"{req.name}{needed if spec else ''}"
+    bad = WARN if optional else FAIL
+    why = " (only needed to run the course's tests)" if optional else ""
+    import_name = IMPORT_NAMES.get(req.name, req.name.replace("-", "_"))
     try:
-        if req.name in TOOLS:
-            if _find_spec(req.import_name) is None:
-                raise ImportError(req.import_name)
-            module = None
+        if optional or req.name in LOCATE_ONLY:
+            if _find_spec(import_name) is None:
+                raise ImportError(import_name)
         else:
-            module = _import_module(req.import_name)
+            _import_module(import_name)
     except Exception as exc:  # a broken package can raise more than ImportError
         what = "not installed" if isinstance(exc, ImportError) else (
             f"installed but broken ({type(exc).__name__}: {exc})"
         )
-        return Check(
-            req.name, req.spec or "any", "missing", False,
-            f"{what}. In a terminal, in the repository folder, run `{INSTALL_ALL}` "
-            f"(or only this package: `{one}`), {RESTART}.",
-        )
-    version = getattr(module, "__version__", None) or _distribution_version(req.name)
+        return Check(req.name, needed, "missing", bad,
+                     f"{what}{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), "
+                     f"{RESTART}.")
+    version = _distribution_version(req.name)
     if version is None:
-        return Check(req.name, req.spec or "any", "installed (version unknown)", True)
-    if version_satisfies(version, req.spec):
-        return Check(req.name, req.spec or "any", version, True)
-    return Check(
-        req.name, req.spec, version, False,
-        f"version {version} is outside the range {req.spec} the course is tested with. Run "
-        f"`{one}` (or `{INSTALL_ALL}` in the repository folder), {RESTART}.",
-    )
+        return Check(req.name, needed, "installed (version unknown)", OK)
+    try:
+        # PEP 440: an installed pre-release counts, at its place in the order of versions.
+        inside = req.specifier.contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return Check(req.name, needed, version, WARN,
+                     f"version {version!r} cannot be compared with {needed}; if something fails, "
+                     f"run {fixes.one(pinned)}, {RESTART}.")
+    if inside:
+        return Check(req.name, needed, version, OK)
+    return Check(req.name, needed, version, bad,
+                 f"version {version} is outside the range {needed} the course is tested "
+                 f"with{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), {RESTART}.")
 
 
-def _check_widgets() -> Check:
+def _check_widgets(fixes: _Fixes) -> Check:
     needed = "jupyterlab_widgets"
     try:
         _import_module("ipywidgets")
     except Exception:
         return Check(
-            "widgets", needed, "no ipywidgets", False,
-            f"sliders cannot work without ipywidgets. Run `{INSTALL_ALL}` in the repository "
-            f"folder, then restart JupyterLab and reload the page.",
+            "widgets", needed, "no ipywidgets", FAIL,
+            "sliders cannot work without ipywidgets: install it (see its row), then restart "
+            "JupyterLab and reload the page.",
         )
     extension = _find_widgets_extension()
     if extension is None:
         return Check(
-            "widgets", needed, "extension not found", False,
+            "widgets", needed, "extension not found", FAIL,
             "ipywidgets is installed but JupyterLab's widget extension is not, so sliders "
             "would show as text such as `IntSlider(value=0)`. In the environment that runs "
-            f"JupyterLab, run `{INSTALL_ALL}` in the repository folder (or "
-            f"`{PIP} install jupyterlab_widgets`), then restart JupyterLab and reload the page.",
+            f"JupyterLab, run {fixes.one('jupyterlab_widgets')} (or {fixes.everything()}), "
+            f"then restart JupyterLab and reload the page.",
         )
     version = _distribution_version("jupyterlab_widgets") or "installed"
-    return Check("widgets", needed, f"{version} (sliders can be drawn)", True)
+    return Check("widgets", needed, f"{version} (sliders can be drawn)", OK)
 
 
-def _check_dlcore(cwd: Path) -> Check:
-    needed = "this repository"
-    fix_install = (
-        f"in a terminal, in the repository folder, run `{INSTALL_ALL}` (its last line, "
-        f"`-e .`, installs dlcore from the repository), {RESTART}."
-    )
+def _check_dlcore(repository: Path | None, installed: bool) -> Check:
+    needed = "importable"
     try:
         module = _import_module("dlcore")
     except Exception as exc:
-        return Check("dlcore", needed, "cannot be imported", False,
-                     f"`import dlcore` failed ({type(exc).__name__}: {exc}); {fix_install}")
-    imported_from = Path(module.__file__).resolve().parent.parent
-    here = _repository_of(cwd.resolve())
-    if here is not None:
-        if here == imported_from:
-            return Check("dlcore", needed, "this repository", True)
         return Check(
-            "dlcore", needed, f"another copy: {imported_from / 'dlcore'}", False,
-            f"the notebooks would run that copy, not the dlcore/ folder of this repository "
-            f"({here}), so changes you make here would not be used; {fix_install}",
+            "dlcore", needed, "cannot be imported", FAIL,
+            f"`import dlcore` failed ({type(exc).__name__}: {exc}). In a terminal, in the "
+            f"course folder (the one with requirements.txt), run "
+            f"`{PIP} install -r requirements.txt`, {RESTART}.",
         )
-    if _repository_of(imported_from) == imported_from:
-        return Check("dlcore", needed, f"repository at {imported_from}", True)
-    return Check(
-        "dlcore", needed, f"an installed copy at {imported_from / 'dlcore'}", False,
-        f"that is not a checkout of the course repository; {fix_install}",
-    )
+    imported = Path(module.__file__).resolve().parent
+    version = _distribution_version("dlcore") if installed else None
+    if repository is not None and imported == repository / "dlcore":
+        if installed:
+            return Check("dlcore", needed, "this repository", OK)
+        return Check(
+            "dlcore", needed, "this repository, not installed", FAIL,
+            "dlcore is imported from this folder but was never installed, so the packages it "
+            f"needs cannot be checked. In a terminal, in {repository}, run "
+            f"`{PIP} install -r requirements.txt`, {RESTART}.",
+        )
+    if not installed:
+        return Check(
+            "dlcore", needed, f"not installed: {imported}", FAIL,
+            "dlcore is imported from a folder but was never installed, so the packages it needs "
+            "cannot be checked. In a terminal, in the course folder, run "
+            f"`{PIP} install -r requirements.txt`, {RESTART}.",
+        )
+    if repository is not None:
+        return Check(
+            "dlcore", needed, f"another copy: {imported}", WARN,
+            f"the notebooks run that copy, not the dlcore/ folder of this repository "
+            f"({repository}), so a change you make there is not used. To use this repository's "
+            f"copy, run `{PIP} install -e .` in a terminal in {repository}, {RESTART}.",
+        )
+    return Check("dlcore", needed, f"{version} at {imported}", OK)
+
+
+def _requirement_groups(requirements: Iterable[str]):
+    """Split dlcore's requirement strings into (needed, optional) ``Requirement`` lists.
+
+    Needed: no extra (the core) or ``extra == "course"``; optional: ``extra == "test"``. Other
+    extras, and requirements whose markers exclude this Python or platform, are left out.
+    """
+    from packaging.requirements import Requirement
+
+    needed, optional = [], []
+    for text in requirements:
+        req = text if isinstance(text, Requirement) else Requirement(text)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            needed.append(req)
+        elif req.marker.evaluate({"extra": "course"}):
+            needed.append(req)
+        elif req.marker.evaluate({"extra": "test"}):
+            optional.append(req)
+    return needed, optional
 
 
 def check_environment(requirements=None, cwd=None, verbose: bool = True) -> EnvironmentReport:
@@ -364,37 +383,56 @@ def check_environment(requirements=None, cwd=None, verbose: bool = True) -> Envi
 
     Parameters
     ----------
-    requirements : list of Requirement, str (requirements.txt text) or None
-        What to check. None reads ``requirements.txt`` next to the imported dlcore (the
-        repository's), or the copy in this module if dlcore was installed without it.
+    requirements : iterable of str, str or None
+        What to check, as requirement strings with markers, as in dlcore's metadata:
+        ``'matplotlib>=3.7,<4; extra == "course"'`` (needed), ``'pytest>=7.4; extra == "test"'``
+        (optional), ``'numpy>=1.24'`` (needed); a str holds one per line. None reads the
+        installed dlcore's metadata (``importlib.metadata.requires("dlcore")``).
     cwd : path or None
-        Where the notebook runs (default: the current folder); used to find the repository
-        whose ``dlcore/`` should be the one imported.
+        Where the notebook runs (default: the current folder); when it is inside the course
+        repository, the imported dlcore should be that repository's ``dlcore/`` folder.
     verbose : bool
         Print the table (True) or only return the report.
 
     Returns
     -------
     EnvironmentReport
-        ``.ok`` (also its truth value), ``.checks`` (one ``Check`` per row: name, needed, found,
-        ok, fix), ``.missing`` (names of the failed rows), ``.table()``.
+        ``.ok`` (also its truth value: no ❌), ``.checks`` (one ``Check`` per row: name, needed,
+        found, status, fix), ``.missing`` (names of the ❌ rows), ``.warnings`` (the ⚠️ rows),
+        ``.table()``.
 
     Example (first code cell of ``00_start_here``)
     -------
     >>> report = check_environment()
     >>> assert report.ok, report.table()
     """
-    if requirements is None:
-        path = _requirements_file()
-        requirements = path.read_text(encoding="utf-8") if path else DEFAULT_REQUIREMENTS
-    if isinstance(requirements, str):
-        requirements = read_requirements(requirements)
     cwd = Path.cwd() if cwd is None else Path(cwd)
+    repository = _repository_of(cwd.resolve())
+    fixes = _Fixes(repository)
+    metadata = _dlcore_metadata()
+    requires_python = metadata[1] if metadata else None
+    if requirements is None:
+        requirements = metadata[0] if metadata else []
+    elif isinstance(requirements, str):
+        requirements = [line for line in requirements.splitlines() if line.strip()]
 
-    checks = [_check_python()]
-    checks += [_check_package(req) for req in requirements]
-    checks.append(_check_widgets())
-    checks.append(_check_dlcore(cwd))
+    try:
+        import packaging.requirements  # noqa: F401  (compares every version below)
+    except ImportError:
+        checks = [
+            _check_python(None),
+            Check("packaging", "any", "missing", FAIL,
+                  f"the set-up check compares versions with the package `packaging`, which is "
+                  f"not installed. Run {fixes.one('packaging')} (or {fixes.everything()}), "
+                  f"{RESTART}."),
+        ]
+    else:
+        needed, optional = _requirement_groups(requirements)
+        checks = [_check_python(requires_python)]
+        checks += [_check_package(req, False, fixes) for req in needed]
+        checks.append(_check_widgets(fixes))
+        checks += [_check_package(req, True, fixes) for req in optional]
+    checks.append(_check_dlcore(repository, installed=metadata is not None))
     report = EnvironmentReport(checks)
     if verbose:
         print(report.table())

@@ -1,21 +1,19 @@
 """Tests of dlcore.environment: the table that says what is missing and how to fix it."""
 
+import importlib.metadata
 import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 import dlcore
 from dlcore import environment
-from dlcore.environment import (
-    DEFAULT_REQUIREMENTS,
-    Requirement,
-    check_environment,
-    read_requirements,
-    version_satisfies,
-)
+from dlcore.environment import FAIL, OK, WARN, check_environment
 
 REPO = Path(dlcore.__file__).resolve().parent.parent
+COURSE = ["numpy", "matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm", "packaging"]
+TESTS = ["pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"]
 
 
 def pretend_missing(monkeypatch, *names):
@@ -34,73 +32,125 @@ def pretend_missing(monkeypatch, *names):
     monkeypatch.setattr(environment, "_find_spec", fake_find)
 
 
+def pretend_installed_copy(monkeypatch, tmp_path):
+    """Make `import dlcore` give a regular (non-editable) install in a site-packages folder."""
+    site = tmp_path / "site-packages"
+    (site / "dlcore").mkdir(parents=True)
+    (site / "dlcore" / "__init__.py").write_text("")
+    copy = type(sys)("dlcore")
+    copy.__file__ = str(site / "dlcore" / "__init__.py")
+    real = environment._import_module
+    monkeypatch.setattr(environment, "_import_module",
+                        lambda name: copy if name == "dlcore" else real(name))
+    return site / "dlcore"
+
+
 def test_everything_present_in_the_course_environment(capsys):
     report = check_environment(cwd=REPO / "notebooks")
     printed = capsys.readouterr().out
     assert report.ok and bool(report)
-    assert report.missing == []
+    assert report.missing == [] and report.warnings == []
     names = [c.name for c in report.checks]
-    for name in ["python", "numpy", "matplotlib", "jupyterlab", "ipywidgets", "scikit-learn",
-                 "tqdm", "pytest", "nbval", "widgets", "dlcore"]:
-        assert name in names
+    assert names == ["python", *COURSE, "widgets", *TESTS, "dlcore"]
+    for name in names:
         assert name in printed
+    assert report["numpy"].needed == ">=1.24,<3"
+    assert report["numpy"].found == importlib.metadata.version("numpy")
     assert report["dlcore"].found == "this repository"
     assert "Everything the course needs is here" in printed
-    assert "❌" not in printed
+    assert FAIL not in printed and WARN not in printed
 
 
-def test_requirements_file_and_builtin_copy_agree():
-    # The built-in copy is used when dlcore is installed without the repository; it must say
-    # the same as requirements.txt.
-    from_file = read_requirements((REPO / "requirements.txt").read_text(encoding="utf-8"))
-    builtin = read_requirements(DEFAULT_REQUIREMENTS)
-    assert [(r.name, r.spec) for r in from_file] == [(r.name, r.spec) for r in builtin]
+def test_the_list_comes_from_the_installed_metadata(monkeypatch):
+    requires = ['numpy<3,>=1.24', 'tqdm>=4.0; extra == "course"', 'pytest>=7; extra == "test"',
+                'ruff>=0.5; extra == "lint"',  # an extra the course does not use: left out
+                'tqdm>=4.0; python_version < "3"']  # not for this Python: left out
+    monkeypatch.setattr(environment, "_dlcore_metadata", lambda: (requires, ">=3.10"))
+    report = check_environment(cwd=REPO, verbose=False)
+    assert [c.name for c in report.checks] == ["python", "numpy", "tqdm", "widgets", "pytest",
+                                               "dlcore"]
+    assert report.ok and report["python"].needed == ">=3.10"
 
 
-def test_read_requirements_skips_comments_and_options():
-    reqs = read_requirements("# comment\nnumpy>=1.24,<3  # why\n\n-e .\n-r other.txt\n"
-                             "scikit-learn >= 1.3\n")
-    assert [(r.name, r.spec, r.import_name) for r in reqs] == [
-        ("numpy", ">=1.24,<3", "numpy"),
-        ("scikit-learn", ">=1.3", "sklearn"),
-    ]
+def test_works_outside_the_repository_with_an_installed_copy(monkeypatch, tmp_path, capsys):
+    # JupyterHub: dlcore installed regularly, the notebook in a folder with no repository.
+    folder = pretend_installed_copy(monkeypatch, tmp_path)
+    report = check_environment(cwd=tmp_path / "site-packages", verbose=True)
+    printed = capsys.readouterr().out
+    assert report.ok and report.warnings == []
+    assert report["dlcore"].status == OK
+    assert report["dlcore"].found == f"{importlib.metadata.version('dlcore')} at {folder}"
+    assert FAIL not in printed and WARN not in printed
 
 
-@pytest.mark.parametrize("version, spec, expected", [
-    ("2.4.6", ">=1.24,<3", True),
-    ("1.23.5", ">=1.24,<3", False),   # 23 < 24 although "23" > "2" as text
-    ("1.24", ">=1.24,<3", True),
-    ("3.0.0", ">=1.24,<3", False),
-    ("1.10.0", ">=1.9", True),        # numbers, not text: 10 > 9
-    ("2.0.0rc1", ">=2.0", True),
-    ("0.11.0", ">=0.11,<1", True),
-    ("5.1", "", True),
-])
-def test_version_satisfies(version, spec, expected):
-    assert version_satisfies(version, spec) is expected
+def test_installed_copy_inside_the_repository_is_a_warning(monkeypatch, tmp_path, capsys):
+    folder = pretend_installed_copy(monkeypatch, tmp_path)
+    report = check_environment(cwd=REPO / "notebooks")
+    printed = capsys.readouterr().out
+    assert report.ok, "a copy installed elsewhere still runs the course"
+    check = report["dlcore"]
+    assert check.status == WARN and report.warnings == [check]
+    assert check.found == f"another copy: {folder}"
+    assert f"-m pip install -e .` in a terminal in {REPO}" in check.fix
+    assert f"{WARN} dlcore" in printed and "1 note" in printed
+    assert "Everything the course needs is here" in printed
 
 
-def test_version_satisfies_rejects_unknown_clause():
-    with pytest.raises(ValueError, match=r"expected clauses such as.*received '~=1\.2'"):
-        version_satisfies("1.2", "~=1.2")
+def test_another_checkout_is_a_warning(tmp_path):
+    # A second checkout of the repository: dlcore is imported from REPO, not from it.
+    (tmp_path / "dlcore").mkdir()
+    (tmp_path / "dlcore" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'dlcore'\n")
+    (tmp_path / "notebooks").mkdir()
+    report = check_environment(requirements=[], cwd=tmp_path / "notebooks", verbose=False)
+    assert report.ok
+    check = report["dlcore"]
+    assert check.status == WARN
+    assert check.found == f"another copy: {REPO / 'dlcore'}"
+    assert str(tmp_path) in check.fix and "pip install -e ." in check.fix
 
 
-def test_missing_package_is_reported_with_the_fix(monkeypatch, capsys):
+def test_dlcore_imported_but_not_installed_fails(monkeypatch):
+    monkeypatch.setattr(environment, "_dlcore_metadata", lambda: None)
+    report = check_environment(cwd=REPO, verbose=False)
+    assert report.missing == ["dlcore"]
+    assert report["dlcore"].found == "this repository, not installed"
+    assert "pip install -r requirements.txt" in report["dlcore"].fix
+    assert report["python"].needed == ">=3.10"  # the built-in minimum, without metadata
+
+
+def test_dlcore_missing(monkeypatch):
+    pretend_missing(monkeypatch, "dlcore")
+    report = check_environment(cwd=REPO, verbose=False)
+    assert report.missing == ["dlcore"]
+    assert report["dlcore"].found == "cannot be imported"
+    assert "pip install -r requirements.txt" in report["dlcore"].fix
+
+
+def test_missing_needed_package_fails_with_the_fix(monkeypatch, capsys):
     pretend_missing(monkeypatch, "numpy")
     report = check_environment(cwd=REPO)
     printed = capsys.readouterr().out
     assert not report.ok and not bool(report)
     assert report.missing == ["numpy"]
     check = report["numpy"]
-    assert check.found == "missing"
+    assert check.found == "missing" and check.status == FAIL
     assert "not installed" in check.fix
-    assert "pip install -r requirements.txt" in check.fix
     assert 'pip install "numpy>=1.24,<3"' in check.fix
+    assert f"install -r requirements.txt` in a terminal in {REPO}" in check.fix
+    assert "pip install -r requirements.txt" in check.fix
     # the fix names this kernel's own Python, so the install lands where the kernel looks
     assert f"{sys.executable} -m pip install" in check.fix
-    assert "❌ numpy" in printed
+    assert f"{FAIL} numpy" in printed
     assert "1 problem to fix" in printed
-    assert "pip install -r requirements.txt" in printed
+
+
+def test_outside_the_repository_the_fix_installs_the_one_package(monkeypatch, tmp_path):
+    pretend_missing(monkeypatch, "sklearn")
+    report = check_environment(cwd=tmp_path, verbose=False)
+    fix = report["scikit-learn"].fix
+    assert 'pip install "scikit-learn>=1.3,<2"' in fix
+    assert "on a JupyterHub, tell whoever runs it" in fix
 
 
 def test_missing_tool_is_found_without_importing(monkeypatch):
@@ -110,6 +160,26 @@ def test_missing_tool_is_found_without_importing(monkeypatch):
     assert report.missing == ["jupyterlab", "scikit-learn"]
     assert 'pip install "scikit-learn>=1.3,<2"' in report["scikit-learn"].fix
     assert 'pip install "jupyterlab>=4.0,<5"' in report["jupyterlab"].fix
+
+
+def test_missing_test_tools_are_only_warnings(monkeypatch, capsys):
+    pretend_missing(monkeypatch, "pytest", "nbval", "threadpoolctl")
+    report = check_environment(cwd=REPO)
+    printed = capsys.readouterr().out
+    assert report.ok and report.missing == []
+    assert [c.name for c in report.warnings] == ["pytest", "nbval", "threadpoolctl"]
+    assert all(c.status == WARN and c.found == "missing" for c in report.warnings)
+    assert "only needed to run the course's tests" in report["pytest"].fix
+    assert 'pip install "pytest>=7.4,<10"' in report["pytest"].fix
+    assert f"{WARN} pytest" in printed and "3 notes (the course works without)" in printed
+    assert "Everything the course needs is here" in printed and FAIL not in printed
+
+
+def test_test_tool_outside_its_range_is_a_warning():
+    report = check_environment(requirements=['pytest>=99; extra == "test"'], cwd=REPO,
+                               verbose=False)
+    assert report.ok and report["pytest"].status == WARN
+    assert "outside the range >=99" in report["pytest"].fix
 
 
 def test_broken_package_is_reported(monkeypatch):
@@ -127,13 +197,41 @@ def test_broken_package_is_reported(monkeypatch):
 
 
 def test_too_old_version_is_reported():
-    reqs = [Requirement("numpy", ">=99.0")]
-    report = check_environment(requirements=reqs, cwd=REPO, verbose=False)
+    report = check_environment(requirements=["numpy>=99.0"], cwd=REPO, verbose=False)
     assert report.missing == ["numpy"]
     check = report["numpy"]
-    assert check.found == __import__("numpy").__version__
+    assert check.found == importlib.metadata.version("numpy")
     assert "outside the range >=99.0" in check.fix
     assert 'pip install "numpy>=99.0"' in check.fix
+
+
+@pytest.mark.parametrize("version, spec, expected", [
+    ("2.4.6", ">=1.24,<3", True),
+    ("1.23.5", ">=1.24,<3", False),   # 23 < 24 although "23" > "2" as text
+    ("1.24", ">=1.24,<3", True),
+    ("3.0.0", ">=1.24,<3", False),
+    ("1.10.0", ">=1.9", True),        # numbers, not text: 10 > 9
+    ("2.0.0rc1", ">=2.0", False),     # PEP 440: a pre-release of 2.0 comes before 2.0
+    ("2.0.0rc1", ">=2.0rc1", True),
+    ("2.1.0rc1", ">=1.24,<3", True),  # an installed pre-release inside the range counts
+    ("3.0.0rc1", ">=1.24,<3", False),  # <3 excludes the pre-releases of 3
+    ("2.0.0.post1", ">=2.0", True),
+    ("1.26.4+local", ">=1.24,<3", True),
+    ("5.1", "", True),
+])
+def test_versions_are_compared_as_pep_440_says(monkeypatch, version, spec, expected):
+    monkeypatch.setattr(environment, "_distribution_version", lambda name: version)
+    check = environment._check_package(Requirement(f"numpy{spec}"), False,
+                                       environment._Fixes(REPO))
+    assert check.found == version
+    assert check.ok is expected and check.status == (OK if expected else FAIL)
+
+
+def test_a_version_that_cannot_be_compared_is_a_warning(monkeypatch):
+    monkeypatch.setattr(environment, "_distribution_version", lambda name: "1.x-custom")
+    check = environment._check_package(Requirement("numpy>=1.24"), False,
+                                       environment._Fixes(REPO))
+    assert check.status == WARN and "cannot be compared" in check.fix
 
 
 def test_requirements_can_be_given_as_text():
@@ -148,7 +246,7 @@ def test_widgets_without_extension(monkeypatch):
     assert report.missing == ["widgets"]
     fix = report["widgets"].fix
     assert "show as text" in fix
-    assert "pip install -r requirements.txt" in fix
+    assert 'pip install "jupyterlab_widgets"' in fix
     assert "reload the page" in fix
 
 
@@ -159,39 +257,30 @@ def test_widgets_without_ipywidgets(monkeypatch):
     assert "reload the page" in report["widgets"].fix
 
 
-def test_dlcore_missing(monkeypatch):
-    pretend_missing(monkeypatch, "dlcore")
+def test_without_packaging_the_check_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "packaging.requirements", None)  # import fails
     report = check_environment(cwd=REPO, verbose=False)
-    assert report.missing == ["dlcore"]
-    assert report["dlcore"].found == "cannot be imported"
-    assert "`-e .`, installs dlcore" in report["dlcore"].fix
+    assert [c.name for c in report.checks] == ["python", "packaging", "dlcore"]
+    assert report.missing == ["packaging"]
+    assert 'pip install "packaging"' in report["packaging"].fix
 
 
-def test_dlcore_from_another_copy_is_reported(tmp_path):
-    # A second checkout of the repository: dlcore is imported from REPO, not from it.
-    (tmp_path / "dlcore").mkdir()
-    (tmp_path / "dlcore" / "__init__.py").write_text("")
-    (tmp_path / "requirements.txt").write_text("numpy\n")
-    (tmp_path / "notebooks").mkdir()
-    report = check_environment(requirements=[], cwd=tmp_path / "notebooks", verbose=False)
-    assert report.missing == ["dlcore"]
-    check = report["dlcore"]
-    assert check.found.startswith("another copy")
-    assert str(tmp_path) in check.fix
-    assert "pip install -r requirements.txt" in check.fix
+@pytest.mark.parametrize("version, status", [
+    ("3.9.18", FAIL), ("3.10.0", OK), ("3.13.1", OK), ("3.14.0", WARN), ("3.14.0rc1", WARN),
+])
+def test_python_version(version, status):
+    check = environment._check_python(">=3.10", version)
+    assert check.status == status and check.found == version
+    if status == FAIL:
+        assert "not supported" in check.fix and ">=3.10" in check.fix
+        assert "3.10 to 3.13" in check.fix
+    if status == WARN:
+        assert "newer than the course is tested with (3.10 to 3.13)" in check.fix
 
 
-def test_dlcore_outside_any_repository_is_fine_if_it_is_a_checkout(tmp_path):
-    report = check_environment(requirements=[], cwd=tmp_path, verbose=False)
-    assert report.ok
-    assert report["dlcore"].found == f"repository at {REPO}"
-
-
-def test_old_python_is_reported():
-    check = environment._check_python((3, 8, 10))
-    assert not check.ok
-    assert check.found == "3.8.10"
-    assert "too old" in check.fix and "3.10" in check.fix
+def test_old_python_without_metadata_uses_the_built_in_minimum():
+    check = environment._check_python(None, "3.8.10")
+    assert check.status == FAIL and check.needed == ">=3.10"
 
 
 def test_report_lookup_of_unknown_name():
