@@ -10,13 +10,75 @@ Each widget is split in two:
 ipywidgets and matplotlib are imported inside the view functions only, so the compute functions
 (and the rest of dlcore) work without them. Sliders that retrain a model use
 ``continuous_update=False`` so the work runs once, when the slider is released.
+
+The view functions work with ipywidgets 7 (the version Colab ships) and 8: they use only widgets,
+traits and styles that both have. Each returns an ``explorer_box``: a ``VBox`` whose text form,
+saved in the notebook beside the widget, tells a reader who sees it instead of the widget what to
+do (see ``NOT_RUN_HINT``).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
+
+# =================================================================================================
+# The box every explorer returns, and what a notebook shows of it before it has run
+# =================================================================================================
+
+#: What a notebook shows in place of an explorer it cannot draw: before its cells have run (a
+#: fresh clone in JupyterLab, where the notebook is not trusted yet; a page on GitHub), or when
+#: the widget extension is missing. A notebook saves a widget's output as a reference to the
+#: widget (drawn from the state saved in the notebook's metadata, or by the running kernel) and
+#: this text, shown when the reference cannot be drawn. ipywidgets 7 (``_ipython_display_``) and 8
+#: (``_repr_mimebundle_``) both take the text from the widget's ``repr`` and cut it after 110
+#: characters, so it stays shorter than that.
+NOT_RUN_HINT = (
+    "Run this cell (Shift+Enter) to get the {what}. "
+    "If this text stays, see 'Widgets show as text' in the README."
+)
+HINT_MAX_CHARS = 110  # ipywidgets 7 and 8 cut a widget's text form after 110 characters
+
+
+@functools.cache
+def _explorer_box_type():
+    """The ``VBox`` subclass that ``explorer_box`` returns, made once, on first use."""
+    import ipywidgets as widgets
+
+    class ExplorerBox(widgets.VBox):
+        """A ``VBox`` whose text form is a hint for the reader (drawn exactly like a ``VBox``)."""
+
+        def __init__(self, children, hint: str, **kwargs):
+            super().__init__(children, **kwargs)
+            self._reader_hint = hint
+
+        def __repr__(self) -> str:
+            return self._reader_hint
+
+    ExplorerBox.__qualname__ = "ExplorerBox"  # dlcore.interactive.ExplorerBox in messages
+    return ExplorerBox
+
+
+def explorer_box(children, css_class: str, what: str = "slider"):
+    """The outermost widget of an explorer: a ``VBox`` of ``children`` with the CSS class given.
+
+    Drawn as a ``VBox``; its text form (``repr``, and so the ``text/plain`` a notebook saves with
+    the widget) is ``NOT_RUN_HINT`` for ``what`` ("slider", "sliders", ...) rather than the
+    ``VBox(children=(IntSlider(...`` that ipywidgets writes by default, which reads like a broken
+    install to someone who opens the notebook before running it.
+    """
+    hint = NOT_RUN_HINT.format(what=what)
+    if len(hint) > HINT_MAX_CHARS:
+        raise ValueError(
+            f"explorer_box: the hint must fit in {HINT_MAX_CHARS} characters (ipywidgets cuts it "
+            f"there), received {len(hint)}: {hint!r}. Hint: a shorter `what`."
+        )
+    box = _explorer_box_type()(list(children), hint)
+    box.add_class(css_class)
+    return box
+
 
 # =================================================================================================
 # Data: a digit's pixels, mini-batches (00_start_here, 01_data)
@@ -78,9 +140,7 @@ def digit_explorer(images, labels, index: int = 0):
 
     out = widgets.interactive_output(show, {"i": slider})
     out.layout = widgets.Layout(height="330px")
-    box = widgets.VBox([slider, out])
-    box.add_class("dlcore-digit-explorer")
-    return box
+    return explorer_box([slider, out], "dlcore-digit-explorer", what="slider")
 
 
 def batch_plan(num_samples: int, batch_size: int, drop_last: bool = False, epochs: int = 3,
@@ -132,9 +192,8 @@ def batch_explorer(num_samples: int = 10, batch_size: int = 4, drop_last: bool =
 
     out = widgets.interactive_output(show, {"n": n, "bs": bs, "drop": drop})
     out.layout = widgets.Layout(height="250px")
-    box = widgets.VBox([widgets.HBox([n, bs, drop]), out])
-    box.add_class("dlcore-batch-explorer")
-    return box
+    return explorer_box([widgets.HBox([n, bs, drop]), out], "dlcore-batch-explorer",
+                        what="sliders")
 
 
 # =================================================================================================
@@ -550,9 +609,8 @@ def bias_explorer(X, y, w=(1.0, 1.0), b: float = 0.0, activation: str = "relu"):
     for control in (bias, w1, w2, act):
         control.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([widgets.HBox([bias, w1, w2]), act, out])
-    box.add_class("dlcore-bias-explorer")
-    return box
+    return explorer_box([widgets.HBox([bias, w1, w2]), act, out], "dlcore-bias-explorer",
+                        what="sliders")
 
 
 # =================================================================================================
@@ -893,7 +951,8 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
     for control in (lr_slider, optimizer_menu, surface_menu):
         control.observe(draw, names="value")
     draw()
-    return widgets.VBox([widgets.HBox([lr_slider, optimizer_menu, surface_menu]), out])
+    return explorer_box([widgets.HBox([lr_slider, optimizer_menu, surface_menu]), out],
+                        "dlcore-learning-rate-explorer", what="slider")
 
 
 # =================================================================================================
@@ -1021,4 +1080,4 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64):
 
     slider.observe(draw, names="value")
     draw()
-    return widgets.VBox([slider, out])
+    return explorer_box([slider, out], "dlcore-batch-size-explorer", what="slider")
