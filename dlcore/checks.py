@@ -9,6 +9,12 @@ How a checker finds the likely mistake: besides the right answer it computes the
 typical mistakes would give (for example ``W @ x`` instead of ``x @ W``, or a sum instead of a
 mean) and says which one the learner's output matches.
 
+How close counts as right: a right answer may add its numbers in another order (a loop, einsum,
+the column form, another CPU's or thread count's matrix product) or work in float32, so its last
+bits differ from the reference's. ``agrees`` allows for that with ``dlcore.tolerance``: a
+tolerance from the precision and the length of the sums behind each value, measured against the
+size of the terms added; a mistake changes the result far more than that.
+
 A checker returns a ``CheckResult``: truthy when the answer is right, so a solutions notebook can
 write ``assert check_one_hot(one_hot)`` and nbval fails if the reference solution breaks. The
 verdict is printed once, whether or not the result is used.
@@ -26,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradcheck import numerical_gradient
+from .tolerance import tolerance
 
 
 @dataclass
@@ -98,29 +105,71 @@ def as_result_array(out, what: str = "your function") -> np.ndarray:
         ) from None
 
 
+def _finite_max(a) -> float:
+    """The largest absolute finite value of ``a`` (0 if there is none)."""
+    a = np.abs(np.asarray(a, dtype=float))
+    a = a[np.isfinite(a)]
+    return float(a.max()) if a.size else 0.0
+
+
+def agrees(out, expected, *, n_terms: int = 1, scale=None, dtype=np.float32,
+           atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+    """True when ``out`` equals ``expected`` up to float rounding, computed in any order.
+
+    A right answer may add its numbers in another order than the reference (a loop, einsum,
+    the column form, another CPU's matrix product) or in float32, the precision dlcore trains
+    in; its last bits then differ. So the absolute tolerance is the larger of ``atol`` (and
+    ``rtol`` of each value, the floors for float64 answers) and
+    ``dlcore.tolerance.tolerance(dtype, n_terms) * scale``:
+
+    n_terms : how many numbers the longest sum behind each value adds up (``D + 1`` for
+        ``X @ W + b``; 1 for element-wise maths).
+    scale : the size of the terms added, a number or an array of one per value (for
+        ``X @ W + b``: ``abs(X) @ abs(W) + abs(b)``, which a sum that cancels can exceed by
+        far); by default the largest absolute value of ``expected``.
+    dtype : the least precise dtype a right answer may be computed in (float32 by default;
+        float64 for a check that needs float64, such as a numerical gradient).
+    """
+    out = np.asarray(out, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if out.shape != expected.shape:
+        return False
+    if scale is None:
+        scale = _finite_max(expected)
+    limit = np.maximum(atol, tolerance(dtype, n_terms) * np.asarray(scale, dtype=float))
+    with np.errstate(invalid="ignore"):  # inf - inf: an infinity must be matched exactly
+        near = np.abs(out - expected) <= limit + rtol * np.abs(expected)
+    return bool(np.all(np.where(np.isfinite(expected), near, out == expected)))
+
+
 def diagnose(out: np.ndarray, expected: np.ndarray, mistakes: dict[str, np.ndarray],
-             atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
+             atol: float = 1e-6, rtol: float = 1e-5, *, n_terms: int = 1, scale=None,
+             dtype=np.float32) -> str | None:
     """Compare ``out`` with ``expected``; return None if right, else the likely mistake.
 
     ``mistakes`` maps a hint (what the learner probably did and how to fix it) to the answer that
     mistake would give. A wrong shape is reported first, since nothing else can be compared.
+    Values are compared with :func:`agrees` (``atol``, ``rtol``, ``n_terms``, ``scale`` and
+    ``dtype`` are passed on), so that a right answer summed in another order or computed in
+    float32 passes on any CPU. A mistake is compared with the scale of its own values unless
+    ``scale`` is given.
     """
     expected = np.asarray(expected, dtype=float)
+
+    def same(a, b):
+        return agrees(a, b, n_terms=n_terms, scale=scale, dtype=dtype, atol=atol, rtol=rtol)
+
     for hint, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == out.shape and np.allclose(out, wrong, atol=atol, rtol=rtol):
-            same_as_right = wrong.shape == expected.shape and np.allclose(
-                wrong, expected, atol=atol, rtol=rtol
-            )
-            if not same_as_right:
-                return hint
+        if same(out, wrong) and not same(wrong, expected):
+            return hint
     if out.shape != expected.shape:
         if out.shape == expected.shape[::-1] and out.ndim == 2:
             return (f"wrong shape: expected {expected.shape}, received {out.shape}, which is the "
                     f"transpose. Hint: samples are rows; check the order in your matrix product "
                     f"or a missing/extra .T.")
         return f"wrong shape: expected {expected.shape}, received {out.shape}."
-    if np.allclose(out, expected, atol=atol, rtol=rtol):
+    if same(out, expected):
         return None
     where = np.unravel_index(np.argmax(np.abs(out - expected)), out.shape) if out.ndim else ()
     index = f" at index {tuple(int(i) for i in where)}" if out.ndim else ""
@@ -246,7 +295,12 @@ def check_standardize_train_test(fn):
                 "Hint: X_train.mean(axis=0) gives one mean per column.":
                     (X - X_train.mean()) / X_train.std(),
             }
-            mistake = diagnose(out_part, _standardize(X, X_train), mistakes)
+            # mean and variance add up len(X_train) numbers; (X - mean) / std is computed from
+            # terms of size |X| / std, larger than the result when a feature sits far from 0
+            std = X_train.std(axis=0)
+            mistake = diagnose(out_part, _standardize(X, X_train), mistakes,
+                               n_terms=len(X_train),
+                               scale=(np.abs(X) + np.abs(X_train.mean(axis=0))) / std)
             if mistake:
                 raise LearnerError(f"the {part} split: {mistake}")
 
@@ -350,6 +404,7 @@ def check_neuron(fn):
         out = as_result_array(call_learner(fn, x, w, b))
         z = x @ w + b
         right = np.maximum(z, 0)
+        terms = np.abs(x) @ np.abs(w) + abs(b)  # the size of what x @ w + b adds up
         mistake = diagnose(out, right, {
             "forgot the bias: add b to the weighted sum before the activation.":
                 np.maximum(x @ w, 0),
@@ -362,7 +417,7 @@ def check_neuron(fn):
             "input; the weighted sum is x @ w (or (x * w).sum(axis=1)).": np.maximum(x * w + b, 0),
             "returned a column of shape (N, 1); expected one number per sample, shape (N,). "
             "Hint: use w of shape (D,) as given, x @ w.": right.reshape(-1, 1),
-        })
+        }, n_terms=x.shape[1] + 1, scale=np.max(terms))
         if mistake:
             raise LearnerError(f"{mistake} (case: {label})")
 
@@ -433,7 +488,7 @@ def check_sigmoid_derivative(fn):
                 "negative; check for s * (s - 1).": -right,
                 "forgot the factor s: the derivative is s * (1 - s), not (1 - s).": 1 - s,
                 "wrote s * s; the derivative is s * (1 - s).": s * s,
-            })
+            }, n_terms=4)  # a chain of 4 roundings: exp (a few ulps apart on other CPUs), +, /, *
             if mistake:
                 raise LearnerError(f"{mistake} (case: z of shape {z.shape})")
 
@@ -479,7 +534,7 @@ def check_mse(fn):
                 np.mean(diff) ** 2,
             "you returned one squared error per element; the loss is one number, their mean.":
                 diff**2,
-        })
+        }, n_terms=diff.size)
         if mistake:
             raise LearnerError(f"{mistake} (case: {label})")
 
@@ -522,7 +577,7 @@ def check_binary_cross_entropy(fn):
                 swapped,
             "you returned one loss per sample; the loss is one number, their mean.":
                 -(y * log_p + (1 - y) * log_1p),
-        })
+        }, n_terms=2 * len(p))
         if mistake:
             raise LearnerError(f"{mistake} (case: {label})")
 
@@ -569,7 +624,7 @@ def check_categorical_cross_entropy(fn):
                 -terms.sum(axis=1),
             "you returned one number per class (a sum over axis 0); sum over the classes "
             "(axis=1) and take the mean over the samples.": -terms.sum(axis=0),
-        })
+        }, n_terms=N * K)
         if mistake:
             raise LearnerError(f"{mistake} (case: {label})")
 
@@ -627,7 +682,8 @@ def check_dense_forward(fn):
                 mistakes["the bias was added as a column, b[:, None], so each *sample* got its "
                           "own bias. In the rows form b has shape (D_out,) and is added to every "
                           "row: X @ W + b."] = X @ W + b[:, None]
-            mistake = diagnose(out, right, mistakes)
+            mistake = diagnose(out, right, mistakes, n_terms=d_in + 1,
+                               scale=np.max(np.abs(X) @ np.abs(W) + np.abs(b)))
             if mistake:
                 raise LearnerError(mistake)
     return run_check(cases, "Right: Z = X @ W + b, one row of D_out weighted sums per sample.")
@@ -663,7 +719,8 @@ def check_dense_forward_columns(fn):
                           "(n, 1), one number per neuron, added to every column."] = (
                     W @ A_prev + b.T
                 )
-            mistake = diagnose(out, right, mistakes)
+            mistake = diagnose(out, right, mistakes, n_terms=n_prev + 1,
+                               scale=np.max(np.abs(W) @ np.abs(A_prev) + np.abs(b)))
             if mistake:
                 raise LearnerError(mistake)
     return run_check(cases, "Right: Z = W @ A_prev + b, one column of n weighted sums per sample.")
@@ -698,6 +755,11 @@ def check_two_layer_forward(fn):
             A1 = _fp_relu(Z1)
             Z2 = A1 @ W2 + b2
             right = _fp_softmax(Z2)
+            # The rounding of Z1 (sums of d + 1 terms) goes on through W2 into Z2 (h + 1 more),
+            # and softmax adds k exponentials; P moves by at most twice the error of Z2, whose
+            # terms are bounded by scale2.
+            terms1 = np.abs(X) @ np.abs(W1) + np.abs(b1)
+            scale1, scale2 = np.max(terms1), np.max(terms1 @ np.abs(W2) + np.abs(b2))
             if np.isnan(P).any():
                 raise LearnerError(
                     "P contains NaN: the softmax overflowed. Hint: subtract each row's maximum "
@@ -714,7 +776,7 @@ def check_two_layer_forward(fn):
                 "forgot the biases b1 and b2.": _fp_softmax(_fp_relu(X @ W1) @ W2),
                 "forgot the bias b2 of the second layer.": _fp_softmax(A1 @ W2),
                 "forgot the bias b1 of the first layer.": _fp_softmax(_fp_relu(X @ W1) @ W2 + b2),
-            })
+            }, n_terms=d + h + k + 2, scale=2 * scale2)
             if mistake:
                 raise LearnerError("P: " + mistake)
             cache = result[1]
@@ -734,7 +796,7 @@ def check_two_layer_forward(fn):
                     for other, value in [("X", X), ("Z1", Z1), ("A1", A1), ("Z2", Z2)]
                     if other != name
                 }
-                mistake = diagnose(got, want, others)
+                mistake = diagnose(got, want, others, n_terms=d + 1, scale=scale1)
                 if mistake:
                     raise LearnerError(f"cache[{i}]: " + mistake)
     return run_check(
@@ -779,7 +841,7 @@ def check_sigmoid_backward(fn):
                 "added dout and the local derivative: the chain rule *multiplies* them, "
                 "dz = dout * s * (1 - s).": dout + s * (1 - s),
                 "forgot the factor s: the derivative is s * (1 - s), not (1 - s).": dout * (1 - s),
-            })
+            }, n_terms=5)  # a chain of element-wise roundings: exp, +, /, 1 - s, two products
             if mistake:
                 raise LearnerError(mistake)
     return run_check(cases, "Right: dz = dout * s * (1 - s) with s = sigmoid(z).")
@@ -823,6 +885,8 @@ def check_dense_backward(fn):
                         f"the gradients come back in another order (shapes {shapes}): return "
                         f"them as dX, dW, db, with shapes {dX.shape}, {dW.shape}, {db.shape}."
                     )
+            # each gradient is a sum: dW and db over the n samples, dX over the d_out outputs
+            aX, aW, adZ = np.abs(X), np.abs(W), np.abs(dZ)
             mistake = diagnose(got[1], dW, {
                 "dW is transposed: dW = X.T @ dZ has the shape of W, (D_in, D_out); "
                 "dZ.T @ X gives (D_out, D_in).": dZ.T @ X,
@@ -830,7 +894,7 @@ def check_dense_backward(fn):
                 "carries the 1/N; dW = X.T @ dZ is a plain sum over the samples.": X.T @ dZ / n,
                 "wrong sign: dW = X.T @ dZ, no minus (the minus sign belongs to the update "
                 "step W -= lr * dW, not to the gradient).": -(X.T @ dZ),
-            })
+            }, n_terms=n, scale=np.max(aX.T @ adZ))
             if mistake:
                 raise LearnerError("dW: " + mistake)
             mistake = diagnose(got[2], db, {
@@ -844,7 +908,7 @@ def check_dense_backward(fn):
                 "summed everything into one number: db has the shape of b, (D_out,), so sum "
                 "over the rows only, dZ.sum(axis=0).": np.array(dZ.sum()),
                 "wrong sign: db = dZ.sum(axis=0), no minus.": -db,
-            })
+            }, n_terms=n, scale=np.max(adZ.sum(axis=0)))
             if mistake:
                 raise LearnerError("db: " + mistake)
             dX_mistakes = {
@@ -856,7 +920,8 @@ def check_dense_backward(fn):
             if d_in == d_out:
                 dX_mistakes["forgot to transpose W: dX = dZ @ W.T (each input's gradient "
                             "collects the weights going *out* of it, a row of W)."] = dZ @ W
-            mistake = diagnose(got[0], dX, dX_mistakes)
+            mistake = diagnose(got[0], dX, dX_mistakes, n_terms=d_out,
+                               scale=np.max(adZ @ aW.T))
             if mistake:
                 raise LearnerError("dX: " + mistake)
     return run_check(
@@ -946,7 +1011,9 @@ def check_numerical_gradient(fn):
                 mistakes["only one nudge per row: `for i in range(len(x))` nudges a whole row "
                          "of a 2-D x at once. Loop over every element, e.g. "
                          "`for i in np.ndindex(x.shape):`."] = _row_difference(f, x0.copy(), h)
-            mistake = diagnose(out, right, mistakes, atol=1e-8, rtol=1e-6)
+            # float64 on purpose: in float32 a nudge h is a few rounding steps of x, and the
+            # difference is mostly rounding error (these tolerances are float64's)
+            mistake = diagnose(out, right, mistakes, atol=1e-8, rtol=1e-6, dtype=np.float64)
             if mistake:
                 raise LearnerError(mistake)
     return run_check(
@@ -995,7 +1062,7 @@ def check_sgd_step(fn):
             "you returned the weights unchanged: subtract lr * grad from w.": w,
             "you multiplied w by the step: the update is a subtraction, w - lr * grad.":
                 w * (1 - lr * grad),
-        })
+        }, n_terms=2, scale=np.max(np.abs(w) + np.abs(lr * grad)))
         if mistake:
             raise LearnerError(mistake)
         if changed:
@@ -1030,6 +1097,31 @@ def _adam_reference(w, g, m, v, t, lr, beta1, beta2, eps, *, correct=True, swap=
     if return_hats:
         return w_new, m_hat, v_hat
     return w_new, m_new, v_new
+
+
+def _adam_scale(w, g, m, v, t, lr, beta1, beta2, eps):
+    """How far the rounding of a right Adam step can move each value, packed as (w, m, v).
+
+    The ``scale`` for :func:`agrees`, one number per value. Adam has two
+    differences of numbers close to 1, which in float32 (beta1 and beta2 included) lose digits:
+    ``1 - beta2`` (0.999 is off by 1.3e-8 in float32, so 0.001 by 1.3e-5 of itself), and the bias
+    correction ``1 - beta**t``, whose error ``t * eps * beta**t`` is 250 units in the last place of
+    ``1 - beta2**t`` at t = 4. So the error of ``(1 - beta) * g`` is about ``eps * |g|``, not
+    ``eps * (1 - beta) * |g|``, and the step lr * m_hat / (sqrt(v_hat) + eps) inherits the relative
+    errors of m_hat and (half of) v_hat.
+    """
+    c1, c2 = 1 - beta1**t, 1 - beta2**t
+    m_new, v_new = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m_new / c1, v_new / c2
+    m_error = (np.abs(m) + np.abs(g)) / c1 + np.abs(m_hat) * (t * beta1**t + 1) / c1
+    v_relative = ((np.abs(v) + g**2) / np.maximum(v_new, np.finfo(float).tiny)
+                  + (t * beta2**t + 1) / c2)
+    step_error = lr * (m_error + np.abs(m_hat) * (v_relative / 2 + 3)) / (np.sqrt(v_hat) + eps)
+    return np.concatenate([
+        (np.abs(w) + step_error).ravel(),
+        (np.abs(m) + np.abs(g)).ravel(),
+        (np.abs(v) + g**2).ravel(),
+    ])
 
 
 def check_adam_step(fn):
@@ -1079,8 +1171,12 @@ def check_adam_step(fn):
             return np.concatenate([a.ravel() for a in _adam_reference(*args, **mistake)])
 
         right = pack()
-        if not np.allclose(packed, right, rtol=1e-5, atol=1e-7) and \
-                np.allclose(packed, pack(eps_inside=True), rtol=1e-5, atol=1e-7):
+        scale = _adam_scale(*args)
+
+        def same(a, b, part=slice(None)):
+            return agrees(a, b, n_terms=4, scale=scale[part], atol=1e-7)
+
+        if not same(packed, right) and same(packed, pack(eps_inside=True)):
             return  # eps inside the square root: accepted (see the docstring)
         v_only = _adam_reference(*args)
         order_vm = np.concatenate([v_only[0].ravel(), v_only[2].ravel(), v_only[1].ravel()])
@@ -1101,11 +1197,12 @@ def check_adam_step(fn):
             "wrong sign: the update subtracts, w - lr * m_hat / (sqrt(v_hat) + eps).":
                 pack(sign=-1.0),
             "the three arrays are in the wrong order: return w_new, m_new, v_new.": order_vm,
-        }, atol=1e-7)
+        }, atol=1e-7, n_terms=4, scale=scale)
         if mistake:
             parts = ("w_new", "m_new", "v_new")
-            wrong = [name for a, r, name in zip(got, v_only, parts, strict=True)
-                     if not np.allclose(a, r, rtol=1e-5, atol=1e-7)]
+            size = w.size
+            wrong = [name for i, (a, r, name) in enumerate(zip(got, v_only, parts, strict=True))
+                     if not same(a.ravel(), r.ravel(), slice(i * size, (i + 1) * size))]
             if mistake.startswith("the values differ"):
                 raise LearnerError(f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} "
                                    f"wrong at step t={t}. Re-read the formulas above line by "
@@ -1217,7 +1314,7 @@ def check_train_one_epoch(fn):
             raise LearnerError(f"wrong number of iterations {where}: expected ceil(N / "
                                f"batch_size) = {expected_count} losses, received "
                                f"{len(losses)}.{hint}")
-        if np.allclose(weights, start_weights):
+        if np.array_equal(weights, start_weights):
             raise LearnerError(
                 "the weights did not change. Hint: after loss_fn(...), call "
                 "model.backward(loss_fn.backward()) to fill the gradients, then "
@@ -1233,7 +1330,7 @@ def check_train_one_epoch(fn):
             "X and y were shuffled with two different permutations, so the labels no longer "
             "belong to their samples. Hint: draw one order and index both: X[idx], y[idx].":
                 run(same_order=False),
-        }, atol=1e-8)
+        }, atol=1e-8, dtype=np.float64)  # the model is float64, the same code on both sides
         if mistake:
             if mistake.startswith("the values differ"):
                 mistake = (
@@ -1297,7 +1394,7 @@ def check_accuracy_from_proba(fn):
             "you compared probabilities with labels: turn each row of probabilities into a "
             "class first with P.argmax(axis=1), then compare with y.":
                 np.mean(P.max(axis=1) == y),
-        })
+        }, n_terms=len(y))
         if mistake:
             raise LearnerError(mistake)
 
@@ -1432,6 +1529,7 @@ def check_correlate2d(fn):
         if out.shape != right.shape and out.shape in shapes:
             raise LearnerError(f"{shapes[out.shape]} (case: image {image.shape}, kernel "
                                f"{kernel.shape}, expected {right.shape}, received {out.shape})")
+        terms = _correlate_valid(np.abs(image), np.abs(kernel))  # the size of what is added
         mistake = diagnose(out, right, {
             "the kernel is flipped: that is the 'true' convolution of mathematics. Deep "
             "learning's convolution (and Conv2D) is a cross-correlation: multiply image[r + i, "
@@ -1444,7 +1542,7 @@ def check_correlate2d(fn):
             "you summed the patches without multiplying by the kernel: each pixel is weighted "
             "by the kernel entry on top of it, image[r + i, c + j] * kernel[i, j].":
                 _correlate_valid(image, np.ones_like(kernel)),
-        })
+        }, n_terms=kh * kw, scale=np.max(terms))
         if mistake:
             raise LearnerError(f"{mistake} (case: image {image.shape}, kernel {kernel.shape})")
 
@@ -1547,6 +1645,8 @@ def check_rnn_step(fn):
         out = as_result_array(call_learner(fn, x_t, h_prev, W_xh, W_hh, b))
         a = x_t @ W_xh + h_prev @ W_hh + b
         right = np.tanh(a)
+        # tanh's slope is at most 1: h_t is off by no more than a, a sum of D + H + 1 terms
+        terms = np.abs(x_t) @ np.abs(W_xh) + np.abs(h_prev) @ np.abs(W_hh) + np.abs(b)
         mistake = diagnose(out, right, {
             "forgot the recurrent term: the new state also depends on the previous one, "
             "add h_prev @ W_hh.": np.tanh(x_t @ W_xh + b),
@@ -1561,7 +1661,7 @@ def check_rnn_step(fn):
             "used the sigmoid: this RNN's cell squashes with tanh, np.tanh(...).":
                 1 / (1 + np.exp(-a)),
             "returned the previous state h_prev: compute and return the new state h_t.": h_prev,
-        })
+        }, n_terms=D + H + 1, scale=np.max(terms))
         if mistake:
             raise LearnerError(f"{mistake} (case: N={N}, D={D}, H={H})")
 
@@ -1583,14 +1683,19 @@ def check_rnn_forward(fn):
         out = as_result_array(call_learner(fn, x, W_xh, W_hh, b))
         right = _rnn_unroll(x, W_xh, W_hh, b)
         zeros = np.zeros((N, 1, H))
+        # Each step adds D + H + 1 terms (|h| <= 1) and carries the earlier steps' rounding
+        # through W_hh and tanh (slope <= 1): over T steps, at most T times as many.
+        step_terms = np.max(np.abs(x) @ np.abs(W_xh) + np.abs(W_hh).sum(axis=0) + np.abs(b))
+        tol = {"n_terms": T * (D + H + 1),
+               "scale": step_terms * max(1.0, float(np.abs(W_hh).sum(axis=0).max()))}
         if out.shape == (N, T + 1, H):
-            if np.allclose(out[:, 1:], right, atol=1e-6) and np.allclose(out[:, 0], 0):
+            if agrees(out[:, 1:], right, **tol) and agrees(out[:, 0], 0 * right[:, 0], **tol):
                 raise LearnerError(
                     f"off by one: your output starts with h_0 = 0, shape (N, T + 1, H) = "
                     f"{out.shape}. Return only the T states after each step, h_1 .. h_T, "
                     f"shape {right.shape}. (case: N={N}, T={T}, D={D}, H={H})"
                 )
-        if out.shape == (N, H) and np.allclose(out, right[:, -1], atol=1e-6):
+        if out.shape == (N, H) and agrees(out, right[:, -1], **tol):
             raise LearnerError(
                 f"you returned only the last state h_T, shape {out.shape}. Keep every one: "
                 f"hs[:, t] = h after step t, shape (N, T, H) = {right.shape}."
@@ -1607,7 +1712,7 @@ def check_rnn_forward(fn):
             "every entry holds the last state: store a copy of h at each step (hs[:, t] = h), "
             "not a reference to one array that keeps changing.":
                 np.repeat(right[:, -1:], T, axis=1),
-        })
+        }, **tol)
         if mistake:
             raise LearnerError(f"{mistake} (case: N={N}, T={T}, D={D}, H={H})")
 
@@ -1667,10 +1772,11 @@ def check_clip_by_global_norm(fn):
                                                   for g in grads],
         }
         flat_right = np.concatenate([r.ravel() for r in right])
+        # the norm adds up the squares of every number; each value is one product with it
         mistake = diagnose(flat_out, flat_right, {
             hint: np.concatenate([w.ravel() for w in wrong])
             for hint, wrong in candidates.items()
-        })
+        }, n_terms=flat_right.size + 1)
         if mistake:
             raise LearnerError(f"{mistake} (case: global norm {norm:.3g}, max_norm "
                                f"{max_norm:g})")
