@@ -10,6 +10,7 @@ from dlcore.activations import ReLU
 from dlcore.conv import Conv2D, MaxPool2D
 from dlcore.layers import Dense, Flatten
 from dlcore.module import Sequential
+from dlcore.tolerance import assert_close
 
 
 def conv_by_loops(x, W, b, stride, padding):
@@ -74,7 +75,7 @@ def test_conv_forward_known_value_by_hand():
     out = layer.forward(x)
     assert out.shape == (1, 1, 2, 2)
     assert out.dtype == np.float32
-    assert np.allclose(out, [[[[-3.5, -3.5], [-3.5, -3.5]]]])
+    assert_close(out, [[[[-3.5, -3.5], [-3.5, -3.5]]]], n_terms=5, what="Conv2D and -4 + 0.5")
 
 
 def test_conv_padding_keeps_size_and_sees_zeros():

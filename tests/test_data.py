@@ -11,6 +11,7 @@ from dlcore.data import (
     one_hot,
     train_val_test_split,
 )
+from dlcore.tolerance import assert_close, tolerance
 
 
 # --- train_val_test_split ---------------------------------------------------------------------
@@ -231,9 +232,12 @@ def test_min_max_scaler_uses_training_statistics_only():
     # feature 0: min 0, max 4; feature 1: min 10, max 30 (the test values play no part)
     out = scaler.transform(X_test)
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out, [[0.25, 1.5], [1.5, 0.0]], rtol=1e-6)
-    np.testing.assert_allclose(scaler.fit_transform(X_train), [[0, 0], [0.5, 0.5], [1, 1]])
-    np.testing.assert_allclose(scaler.inverse_transform(out), X_test, rtol=1e-6)
+    # (x - min) / (max - min) and back: float32 differences of two numbers
+    assert_close(out, [[0.25, 1.5], [1.5, 0.0]], n_terms=2, what="X_test scaled and by hand")
+    assert_close(scaler.fit_transform(X_train), [[0, 0], [0.5, 0.5], [1, 1]], n_terms=2,
+                 what="X_train scaled and by hand")
+    assert_close(scaler.inverse_transform(out), X_test, n_terms=2,
+                 what="X_test scaled and back, and X_test")
 
 
 def test_min_max_scaler_feature_range_and_constant_feature():
@@ -242,7 +246,7 @@ def test_min_max_scaler_feature_range_and_constant_feature():
     out = scaler.fit_transform(X)
     assert out.dtype == np.float32
     assert np.array_equal(out, [[-1, -1], [0, -1], [1, -1]])  # constant -> lo, not NaN
-    np.testing.assert_allclose(scaler.inverse_transform(out), X)
+    assert_close(scaler.inverse_transform(out), X, n_terms=2, what="X scaled and back, and X")
 
 
 def test_standard_scaler_known_values_train_only():
@@ -263,10 +267,17 @@ def test_standard_scaler_float32_in_float32_out_and_round_trip():
     scaler = StandardScaler()
     Z = scaler.fit_transform(X)
     assert Z.dtype == np.float32
-    # float32 resolves about 2e-7 of the feature near 2.0 whose std is 0.01: 2e-5 in Z
-    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-4)
-    np.testing.assert_allclose(Z.std(axis=0), 1, atol=1e-4)
-    np.testing.assert_allclose(scaler.inverse_transform(Z), X, rtol=1e-5, atol=1e-5)
+    # Two float32 roundings reach Z.mean() and Z.std(): the training mean rounded to float32
+    # (half a unit in the last place of 2.0 is 1.2e-7, 100 times more once divided by the std
+    # 0.01 of that feature), and the float32 mean or std of Z, sums of 50 numbers of size |Z|.
+    mean, std = scaler.mean_, scaler.std_
+    atol = (tolerance(np.float32) * np.max(np.abs(mean) / std)
+            + tolerance(np.float32, len(X)) * np.max(np.abs(Z)))
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=atol)
+    np.testing.assert_allclose(Z.std(axis=0), 1, atol=atol)
+    back = scaler.inverse_transform(Z)
+    for j in range(X.shape[1]):  # each feature at its own scale: 5, 100 and 2
+        assert_close(back[:, j], X[:, j], n_terms=2, what=f"feature {j} scaled and back, and X")
 
 
 def test_standard_scaler_constant_float_feature_is_exactly_zero():

@@ -19,6 +19,7 @@ from dlcore.datasets import (
     read_idx,
     write_idx,
 )
+from dlcore.tolerance import assert_close, tolerance
 
 
 # --- bundled data sets (read from scikit-learn's files, no download) --------------------------
@@ -98,17 +99,21 @@ def test_toy_sets_shapes_balance_and_seed(make, kwargs, num_classes):
 def test_toy_sets_exact_shapes_without_noise():
     X, y = make_circles(40, noise=0.0, factor=0.3, seed=0)
     radius = np.linalg.norm(X, axis=1)
-    np.testing.assert_allclose(radius[y == 0], 1.0, rtol=1e-6)
-    np.testing.assert_allclose(radius[y == 1], 0.3, rtol=1e-6)
+    # a float32 radius: the square root of a sum of two squares
+    assert_close(radius[y == 0], 1.0, n_terms=2, what="the outer circle's radii and 1")
+    assert_close(radius[y == 1], 0.3, n_terms=2, what="the inner circle's radii and 0.3")
     X, y = make_moons(40, noise=0.0, seed=0)
-    np.testing.assert_allclose(np.linalg.norm(X[y == 0], axis=1), 1.0, rtol=1e-6)
-    np.testing.assert_allclose(np.linalg.norm(X[y == 1] - [1.0, 0.5], axis=1), 1.0, rtol=1e-6)
+    assert_close(np.linalg.norm(X[y == 0], axis=1), 1.0, n_terms=2,
+                 what="the upper moon's radii and 1")
+    # X - [1.0, 0.5] is float64, but X was rounded to float32
+    assert_close(np.linalg.norm(X[y == 1] - [1.0, 0.5], axis=1), 1.0, n_terms=2,
+                 dtype=np.float32, what="the lower moon's radii and 1")
     X, y = make_xor(200, noise=0.0, seed=0)
     assert np.array_equal((X[:, 0] * X[:, 1] < 0).astype(np.int64), y)
     X, y = make_blobs(30, centers=[[1, 2], [-4, 0]], cluster_std=0.0, seed=0)
     assert np.array_equal(X[y == 0], np.tile([1, 2], (15, 1)))
     X, _ = make_spiral(30, noise=0.0, seed=0)
-    assert np.linalg.norm(X, axis=1).max() <= 1 + 1e-6
+    assert np.linalg.norm(X, axis=1).max() <= 1 + tolerance(np.float32, 2)
 
 
 def test_toy_set_rejects_bad_n_samples():

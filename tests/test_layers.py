@@ -5,6 +5,7 @@ import pytest
 from helpers import grads_when_dx_is_skipped, layer_gradient_errors
 
 from dlcore.layers import Dense, Dropout, Flatten
+from dlcore.tolerance import assert_close
 
 
 def test_dense_forward_known_value():
@@ -13,7 +14,8 @@ def test_dense_forward_known_value():
     layer.b.value[...] = [0.5, -1, 0]
     x = np.array([[1.0, 1.0], [0.0, 2.0]], dtype=np.float32)
     # row 0: [1+4, 2+5, 3+6] + b ; row 1: [8, 10, 12] + b
-    assert np.allclose(layer.forward(x), [[5.5, 6.0, 9.0], [8.5, 9.0, 12.0]])
+    assert_close(layer.forward(x), [[5.5, 6.0, 9.0], [8.5, 9.0, 12.0]], n_terms=3,
+                 what="Dense's float32 output and the sums by hand")
 
 
 def test_bias_is_the_threshold_example():
@@ -23,7 +25,8 @@ def test_bias_is_the_threshold_example():
     x = np.array([[-0.35]], dtype=np.float32)
     assert np.maximum(layer.forward(x), 0)[0, 0] == 0.0
     layer.b.value[...] = 1.0
-    assert np.isclose(np.maximum(layer.forward(x), 0)[0, 0], 0.65)
+    assert_close(np.maximum(layer.forward(x), 0)[0, 0], 0.65, n_terms=2,
+                 what="relu(-0.35 + 1) and 0.65")
 
 
 def test_dense_gradient_check_float64():
@@ -43,7 +46,7 @@ def test_dense_backward_accumulates_until_zero_grad():
     layer.backward(np.ones((2, 2), dtype=np.float32))
     first = layer.W.grad.copy()
     layer.backward(np.ones((2, 2), dtype=np.float32))
-    assert np.allclose(layer.W.grad, 2 * first)
+    assert_close(layer.W.grad, 2 * first, n_terms=2 * len(x), what="two backward passes and twice one")
     layer.zero_grad()
     assert not layer.W.grad.any() and not layer.b.grad.any()
 
@@ -110,7 +113,8 @@ def test_dropout_train_and_eval():
     out = layer.forward(x)
     kept = out != 0
     assert 0.45 < kept.mean() < 0.55
-    assert np.allclose(out[kept], 2.0)  # survivors scaled by 1 / (1 - p)
+    assert_close(out[kept], np.full(kept.sum(), 2.0, dtype=np.float32),
+                 what="the survivors and 1 / (1 - p)")  # survivors scaled by 1 / (1 - p)
     assert np.array_equal(layer.backward(np.ones_like(x)) != 0, kept)
     layer.eval()
     assert np.array_equal(layer.forward(x), x)

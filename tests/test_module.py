@@ -6,6 +6,7 @@ import pytest
 from dlcore.activations import ReLU, Sigmoid, Softmax
 from dlcore.layers import Dense, Dropout
 from dlcore.module import LAYER_REGISTRY, Parameter, Sequential
+from dlcore.tolerance import assert_close
 
 
 def small_model(seed=0):
@@ -45,8 +46,12 @@ def test_add_matmul_writes_after_zero_grad_and_adds_otherwise():
 def test_sequential_forward_is_composition_and_backward_reverses():
     model = Sequential(Dense(4, 8, seed=0), ReLU(), Dense(8, 3, seed=1))
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    expected = np.maximum(x @ model[0].W.value + model[0].b.value, 0) @ model[2].W.value + model[2].b.value
-    assert np.allclose(model.forward(x), expected, atol=1e-6)
+    W1, b1, W2, b2 = (p.value for p in model.parameters())
+    expected = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+    # float32 sums of 4 + 1 and then 8 + 1 terms, whose size is at most:
+    terms = (np.abs(x) @ np.abs(W1) + np.abs(b1)) @ np.abs(W2) + np.abs(b2)
+    assert_close(model.forward(x), expected, n_terms=4 + 8 + 2, scale=terms.max(),
+                 what="Sequential.forward and the layers by hand")
     dx = model.backward(np.ones((5, 3), dtype=np.float32))
     assert dx.shape == (5, 4)
     assert model[0].W.grad.any() and model[2].W.grad.any()
@@ -100,7 +105,9 @@ def test_predict_is_batched_and_deterministic_in_eval_mode():
     X = np.random.default_rng(1).standard_normal((50, 4)).astype(np.float32)
     out_a = model.predict(X, batch_size=7)
     out_b = model.predict(X, batch_size=1024)
-    assert out_a.shape == (50, 3) and np.allclose(out_a, out_b)
+    # other batch sizes are other matrix products: equal up to float32 rounding of the sums
+    assert out_a.shape == (50, 3)
+    assert_close(out_a, out_b, n_terms=4 + 8 + 2, what="predictions in batches of 7 and of 50")
     assert model.training  # predict restores the mode
 
 
@@ -108,15 +115,19 @@ def test_predict_proba_rows_sum_to_one():
     model = small_model()
     X = np.random.default_rng(2).standard_normal((10, 4)).astype(np.float32)
     p = model.predict_proba(X)
-    assert p.shape == (10, 3) and np.allclose(p.sum(axis=1), 1, atol=1e-6)
+    assert p.shape == (10, 3)
+    assert_close(p.sum(axis=1), np.ones(10), n_terms=3, what="each row of probabilities summed")
     # with an explicit Softmax at the end, the output is returned as it is
     with_softmax = Sequential(*model.layers, Softmax())
-    assert np.allclose(with_softmax.predict_proba(X), p, atol=1e-6)
+    assert_close(with_softmax.predict_proba(X), p, n_terms=3,
+                 what="a Softmax layer's output and predict_proba")
     # one output -> two columns [P(0), P(1)]
     binary = Sequential(Dense(4, 1, seed=0))
     pb = binary.predict_proba(X)
-    assert pb.shape == (10, 2) and np.allclose(pb.sum(axis=1), 1)
-    assert np.allclose(Sequential(Dense(4, 1, seed=0), Sigmoid()).predict_proba(X), pb, atol=1e-6)
+    assert pb.shape == (10, 2)
+    assert_close(pb.sum(axis=1), np.ones(10), n_terms=2, what="P(0) + P(1)")
+    assert_close(Sequential(Dense(4, 1, seed=0), Sigmoid()).predict_proba(X), pb, n_terms=2,
+                 what="a Sigmoid layer's output and predict_proba")
 
 
 def test_summary_counts_parameters_and_shapes():

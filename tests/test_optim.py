@@ -8,6 +8,7 @@ import pytest
 
 from dlcore.module import Parameter, Sequential
 from dlcore.optim import SGD, Adagrad, Adam, RMSprop
+from dlcore.tolerance import assert_close
 
 W0 = [1.0, -2.0]
 G1 = [0.5, 0.1]
@@ -172,7 +173,8 @@ def test_float32_and_float64_agree(make_opt):
         opt32.step()
         opt64.step()
     assert p64.value.dtype == np.float64
-    np.testing.assert_allclose(p32.value, p64.value, rtol=1e-6)
+    # two steps of element-wise updates, each w - (a step built from a few products)
+    assert_close(p32.value, p64.value, n_terms=4, what="the float32 and float64 weights")
 
 
 def test_state_follows_a_cast_of_the_model():
@@ -257,9 +259,11 @@ def test_clip_norm_handles_huge_float32_gradients_without_overflow():
     opt = Adam([p], lr=0.01, clip_norm=5.0)
     assert opt.grad_norm() == pytest.approx(5e30, rel=1e-6)
     opt.step()
-    np.testing.assert_allclose(p.grad, [3.0, -4.0], rtol=1e-6)
+    # the norm adds two squares; the clipped gradient is g * (5 / norm)
+    assert_close(p.grad, [3.0, -4.0], n_terms=3, what="the clipped gradient and (3, -4)")
     assert np.all(np.isfinite(p.value))
-    np.testing.assert_allclose(p.value, [-0.01, 0.01], rtol=1e-4)
+    # from w = 0, Adam's first step gives -lr * g / (|g| + eps) = -lr * sign(g), to 3e-9
+    assert_close(p.value, [-0.01, 0.01], n_terms=4, what="Adam's first step and -lr * sign(g)")
 
 
 def test_clip_norm_leaves_non_finite_gradients_for_fit_to_report():
