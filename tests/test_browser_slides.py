@@ -303,6 +303,7 @@ def test_index_lists_the_decks_and_leads_to_them(chromium, decks, artifacts):
         links.nth(1).click()
         page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=WAIT)
         assert page.title().startswith("06")
+        wait_for_maths(page)  # leaving earlier would cancel MathJax's requests
         page.locator("a.course-home").click()
         page.wait_for_url(re.compile(r"index\.html$"), timeout=WAIT)
     finally:
