@@ -16,9 +16,8 @@ results then differ in their last bits, so a comparison with ``np.allclose``'s d
   (``OPENBLAS_NUM_THREADS=1``, and ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS`` for other BLAS
   builds). The committed notebooks were run, and nbval runs them, with the default: as many
   threads as the machine has cores. With one thread the products add in another order, the
-  kernels a single-core machine would use; every claim must still hold. Another CPU's kernels
-  can be tried by hand the same way, e.g. ``OPENBLAS_CORETYPE=Haswell pytest tests/test_any_cpu.py``
-  (the kernel inherits the environment).
+  one a single-core machine uses; every claim must still hold. The kernel otherwise inherits
+  pytest's environment.
 """
 
 from __future__ import annotations
