@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_repository import readme_commands
 
 ROOT = Path(__file__).resolve().parents[1]
