@@ -34,9 +34,9 @@ import numpy as np
 #: widget (drawn from the state saved in the notebook's metadata, or by the running kernel) and
 #: this text, shown when the reference cannot be drawn. ipywidgets 7 (``_ipython_display_``) and 8
 #: (``_repr_mimebundle_``) both take the text from the widget's ``repr`` and cut it after 110
-#: characters, so it stays shorter than that.
+#: characters, so it stays shorter than that, in two short lines that fit a narrow window.
 NOT_RUN_HINT = (
-    "Run this cell (Shift+Enter) to get the {what}. "
+    "Run this cell (Shift+Enter) to get the {what}.\n"
     "If this text stays, see 'Widgets show as text' in the README."
 )
 HINT_MAX_CHARS = 110  # ipywidgets 7 and 8 cut a widget's text form after 110 characters
