@@ -476,17 +476,22 @@ class NotebookPage:
         self.wait_for_kernel_idle(timeout=max(1000, (deadline - time.monotonic()) * 1000))
         return self.fingerprint(outputs)
 
+    # --- what a notebook shows before it has run ----------------------------------------------
+
+    def output_texts(self) -> list[str]:
+        """The text of every cell output (the innermost ones: a widget's Output sits inside its
+        cell's output), in page order; Markdown cells are not outputs."""
+        return self.notebook.locator(".jp-OutputArea-output").evaluate_all(
+            "outs => outs.filter(o => !o.querySelector('.jp-OutputArea-output'))"
+            ".map(o => o.innerText)"
+        )
+
     # --- errors ------------------------------------------------------------------------------
 
     def errors(self) -> list[str]:
         """Every output in the notebook, or entry in its log console, that shows an error."""
         found = []
-        # The innermost outputs only: a widget's Output sits inside its cell's output.
-        innermost = self.notebook.locator(".jp-OutputArea-output").evaluate_all(
-            "outs => outs.filter(o => !o.querySelector('.jp-OutputArea-output'))"
-            ".map(o => o.innerText)"
-        )
-        for text in innermost:
+        for text in self.output_texts():
             if TRACEBACK.search(text):
                 found.append(text.strip())
         stderr = self.notebook.locator(

@@ -7,6 +7,13 @@ the widget as a learner would (arrow keys on a slider's handle, another option i
 and checks that the widget's ``Output`` shows a new plot and that no traceback appears anywhere
 in the notebook. Screenshots before and after each move are saved in ``test-artifacts/browser/``.
 
+A second test opens the same notebooks as a fresh clone shows them, before anything has run
+(outputs and saved widget state as committed, the notebook not trusted yet, so JupyterLab shows
+each widget's saved text instead of the widget): every widget cell must show the explorer's hint
+(run the cell; where to look if the text stays), never ipywidgets' ``VBox(children=(IntSlider(``
+that reads like a broken install. It checks the committed notebooks, so after a change of that
+hint it passes once the notebooks are run again (``python tools/run_notebooks.py``).
+
 Needs Chromium (Debian's ``chromium`` package) and the ``playwright`` Python package (from
 requirements-dev.txt; it drives the installed Chromium and downloads nothing). Without them the
 test is skipped, except under CI (``CI=true``), where it fails.
@@ -14,6 +21,8 @@ test is skipped, except under CI (``CI=true``), where it fails.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -23,9 +32,21 @@ import browser
 import pytest
 from browser import JupyterLabServer, NotebookPage, browser_tools, copy_notebooks, launch_chromium
 
+from dlcore.interactive import NOT_RUN_HINT
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+# The server's root holds two copies of notebooks/: RUN (widget outputs cleared, for the tests
+# that run the cells) and AS_CLONED (untouched: what a fresh clone opens).
+RUN, AS_CLONED = "notebooks", "as-cloned"
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# The explorers' hint, for any `what` ("slider", "sliders").
+HINT = re.compile(re.escape(NOT_RUN_HINT).replace(re.escape("{what}"), r"\w+"))
+# ipywidgets' default text form of a widget: VBox(children=(IntSlider(value=0, ...
+RAW_WIDGET_TEXT = re.compile(r"\b(?:\w*Slider|Dropdown|Checkbox|[VH]Box|Output)\(")
 
 
 @dataclass(frozen=True)
@@ -71,9 +92,11 @@ def artifacts():
 
 @pytest.fixture(scope="module")
 def lab(tools, artifacts, tmp_path_factory):
-    """JupyterLab serving a copy of notebooks/ (the committed files are never touched)."""
+    """JupyterLab serving two copies of notebooks/ (the committed files are never touched)."""
     tmp = tmp_path_factory.mktemp("jupyterlab")
-    root = copy_notebooks(NOTEBOOKS, tmp / "notebooks", clear=list(WIDGETS))
+    root = tmp / "served"
+    copy_notebooks(NOTEBOOKS, root / RUN, clear=list(WIDGETS))
+    copy_notebooks(NOTEBOOKS, root / AS_CLONED, clear=[])
     server = JupyterLabServer(root, home=tmp / "home", log_path=artifacts / "jupyterlab.log")
     try:
         server.start()
@@ -111,11 +134,11 @@ def open_notebook(lab, context):
     """A notebook's page (not yet opened); closed, and its kernel stopped, afterwards."""
     pages = []
 
-    def open_(name: str) -> NotebookPage:
+    def open_(name: str, folder: str = RUN) -> NotebookPage:
         page = context.new_page()
         page.set_default_timeout(30_000)
         pages.append(page)
-        return NotebookPage(page, lab, name)
+        return NotebookPage(page, lab, f"{folder}/{name}")
 
     yield open_
     for page in pages:
@@ -178,6 +201,66 @@ def test_moving_the_widget_redraws_its_output_without_error(name, open_notebook,
     times["widgets"] = time.monotonic() - started - sum(times.values())
     print(f"\n{name}: widgets {[w.name for w in WIDGETS[name]]} redraw without error ("
           + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in times.items()) + ")")
+
+
+def saved_widget_outputs(path: Path) -> list[tuple[str, str]]:
+    """(text/plain, model id) of every widget a notebook file saved as a cell's output."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [("".join(out["data"].get("text/plain", "")), out["data"][WIDGET_VIEW]["model_id"])
+            for cell in nb["cells"] if cell["cell_type"] == "code"
+            for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {})]
+
+
+def saved_widget_state(path: Path) -> dict:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(WIDGETS), ids=[n.split(".")[0] for n in WIDGETS])
+def test_before_running_a_widget_cell_says_what_to_do(name, open_notebook, artifacts):
+    """A fresh clone opened in JupyterLab: the widget cells show the hint, not VBox(children=..."""
+    path = NOTEBOOKS / name
+    rerun = f"run it again: python tools/run_notebooks.py notebooks/{name}"
+    saved = saved_widget_outputs(path)
+    # The widgets' state stays in the file, so that a page of the course on the web shows them.
+    state = saved_widget_state(path)
+    unsaved = [model for _, model in saved if model not in state]
+    assert not unsaved, f"{name}: widgets {unsaved} are shown but their state is not saved; {rerun}"
+    # The explorers are VBoxes (a progress bar of `fit`, an HBox, is a widget too).
+    explorers = [text for text, model in saved if state[model]["model_name"] == "VBoxModel"]
+    assert explorers, f"{name}: no explorer saved as a cell's output; {rerun}"
+    stale = [text for text in explorers if not HINT.fullmatch(text)]
+
+    nb = open_notebook(name, folder=AS_CLONED)
+    stem = name.split(".")[0]
+    try:
+        nb.open()  # opened only: no cell runs
+        texts = nb.output_texts()
+        raw = [t for t in texts if RAW_WIDGET_TEXT.search(t)]
+        assert not raw, (
+            f"{name}: before it has run, the notebook shows ipywidgets' text form of a widget, "
+            f"which reads like a broken install: {[t[:80] for t in raw]}"
+            + (f"; the notebook saved an older text: {rerun}" if stale else "")
+        )
+        hints = [t for t in texts if HINT.search(t)]
+        assert len(hints) == len(explorers), (
+            f"{name}: {len(explorers)} explorer(s) saved, but {len(hints)} shown with the hint "
+            f"{NOT_RUN_HINT!r}; outputs shown: {[t[:80] for t in texts]}"
+            + (f"; the notebook saved an older text, {stale}: {rerun}" if stale else "")
+        )
+        cells = nb.notebook.locator(".jp-CodeCell", has_text=HINT)
+        for i in range(cells.count()):
+            suffix = f"-{i + 1}" if cells.count() > 1 else ""
+            cells.nth(i).locator(".jp-Cell-outputArea").screenshot(
+                path=artifacts / f"{stem}-not-run{suffix}.png")
+        errors = nb.errors()
+        assert not errors, (
+            f"{name}: opened without running, it shows an error:\n" + browser.report(errors)
+        )
+    except BaseException:
+        nb.page.screenshot(path=artifacts / f"{stem}-not-run-FAILED.png", full_page=True)
+        raise
 
 
 @pytest.mark.parametrize("missing", ["chromium", "playwright"])
