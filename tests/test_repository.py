@@ -5,17 +5,25 @@ learner needs in JupyterLab) and `test` (what `pytest` needs). requirements.txt 
 with both extras; environment.yml is generated from pyproject.toml by tools/sync_environment.py.
 """
 
+import importlib.util
 import re
-import sys
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 
-import sync_environment  # noqa: E402  (tools/ is not a package)
+
+def load_tool(name: str):
+    """Import tools/<name>.py (tools/ is not a package) without changing sys.path."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sync_environment = load_tool("sync_environment")
 
 
 def pyproject() -> dict:
