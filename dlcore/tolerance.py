@@ -63,7 +63,7 @@ def assert_close(actual, expected, *, n_terms: int = 1, scale: float | None = No
 
     Parameters
     ----------
-    actual, expected : array_like of the same shape (or broadcastable)
+    actual, expected : array_like of the same shape (or one of them a scalar)
         The two results, e.g. by hand and from dlcore.
     n_terms : int
         How many numbers the longest sum behind each value adds up: ``D`` for ``X @ W`` with
