@@ -50,9 +50,9 @@ CHROMIUM_ARGS = [
 # raised), or the message JupyterLab shows when a widget's view cannot be created.
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|Error displaying widget")
 ERROR_NAME = re.compile(r"\b[A-Z]\w*(Error|Exception)\b")
-# How ipywidgets 8 draws each kind of widget: every slider (FloatSlider, FloatLogSlider,
-# IntSlider, SelectionSlider, ...) is a horizontal or vertical noUiSlider (a SelectionSlider's
-# element lacks the `jupyter-widgets` class the others have).
+# How ipywidgets 8 (and 7) draws each kind of widget: every slider (FloatSlider, FloatLogSlider,
+# IntSlider, SelectionSlider, ...) is a horizontal or vertical noUiSlider (jQuery UI's slider in
+# ipywidgets 7; a SelectionSlider's element lacks the `jupyter-widgets` class the others have).
 WIDGET_CSS = {
     "slider": ":is(.widget-hslider, .widget-vslider)",
     "dropdown": ".jupyter-widgets.widget-dropdown",
@@ -427,21 +427,34 @@ class NotebookPage:
     def move_slider(self, slider, presses: int = 3) -> tuple[str, str]:
         """Focus the slider's handle and press ArrowRight (ArrowLeft at the maximum) ``presses`` times.
 
-        Returns the value shown beside the slider (its readout) before and after.
+        Returns the value shown beside the slider (its readout) before and after. The handle is
+        ipywidgets 8's noUiSlider handle, which gives its position and maximum in ``aria-*``
+        attributes, or ipywidgets 7's jQuery UI handle, which gives neither: there the readout
+        tells where the slider is, and a slider that ArrowRight does not move is taken back.
         """
-        handle = slider.locator(".noUi-handle").first
+        handle = slider.locator(".noUi-handle, .ui-slider-handle").first
         readout = slider.locator(".widget-readout")
-        position = handle.get_attribute("aria-valuenow")
-        shown = readout.inner_text().strip() if readout.count() else position
-        at_max = float(position) >= float(handle.get_attribute("aria-valuemax"))
+
+        def position():
+            aria = handle.get_attribute("aria-valuenow")
+            return aria if aria is not None else readout.inner_text().strip()
+
+        def shown():
+            return readout.inner_text().strip() if readout.count() else position()
+
+        before, shown_before = position(), shown()
+        maximum = handle.get_attribute("aria-valuemax")
+        at_max = maximum is not None and float(before) >= float(maximum)
         handle.focus()
         for _ in range(presses):
             handle.press("ArrowLeft" if at_max else "ArrowRight")
-        moved = handle.get_attribute("aria-valuenow")
-        assert moved != position, (
-            f"{self.name}: pressing the arrow keys on the slider did not move it ({shown})"
+        if position() == before and maximum is None:  # ipywidgets 7, at its maximum
+            for _ in range(presses):
+                handle.press("ArrowLeft")
+        assert position() != before, (
+            f"{self.name}: pressing the arrow keys on the slider did not move it ({shown_before})"
         )
-        return shown, readout.inner_text().strip() if readout.count() else moved
+        return shown_before, shown()
 
     def choose_other_option(self, dropdown) -> tuple[str, str]:
         """Select the dropdown's first other option; returns the old and the new one (quoted)."""
@@ -453,14 +466,27 @@ class NotebookPage:
         select.select_option(label=others[0])
         return repr(before), repr(others[0])
 
-    def wait_for_change(self, outputs, before: str, timeout: float = 20_000) -> str:
-        """Wait until the Output shows something new (and not blank), then until it is steady."""
+    def wait_for_change(self, outputs, before: str, require: str = "", timeout: float = 20_000,
+                        settle: float = 600) -> str:
+        """Wait until the Output shows something new, not blank and holding ``require`` (say
+        ``"data:image"``: a plot), and stays so for ``settle`` ms with the kernel idle.
+
+        A redraw may come in parts (``clear_output(wait=True)``, the printed text, then the
+        plot; with ipywidgets 7 the plot can follow the text by a second), so the first new
+        thing shown is not yet the answer. Returns the fingerprint of what is finally shown.
+        """
         deadline = time.monotonic() + timeout / 1000
-        now, polls = before, 0
+        last, steady_since, polls = None, None, 0
         while time.monotonic() < deadline:
             now = self.fingerprint(outputs)
-            if now != before and now.strip("#\n|"):
-                break
+            ready = now != before and now.strip("#\n|") and require in now
+            if ready and now == last and self.kernel_status() == "Idle":
+                steady_since = steady_since or time.monotonic()
+                if time.monotonic() - steady_since >= settle / 1000:
+                    return now
+            else:
+                steady_since = None
+            last = now
             polls += 1
             if polls % 5 == 0 and self.errors():  # an error instead of a new plot: stop now
                 raise AssertionError(
@@ -468,13 +494,12 @@ class NotebookPage:
                     + self._errors_suffix()
                 )
             self.page.wait_for_timeout(200)
-        else:
-            raise AssertionError(
-                f"{self.name}: the widget's output did not change within {timeout / 1000:.0f} s "
-                f"after the widget moved" + self._errors_suffix()
-            )
-        self.wait_for_kernel_idle(timeout=max(1000, (deadline - time.monotonic()) * 1000))
-        return self.fingerprint(outputs)
+        what = f"something new with {require!r}" if require else "something new"
+        raise AssertionError(
+            f"{self.name}: the widget's output did not show {what} within "
+            f"{timeout / 1000:.0f} s after the widget moved (it shows {(last or '')[-200:]!r})"
+            + self._errors_suffix()
+        )
 
     # --- what a notebook shows before it has run ----------------------------------------------
 

@@ -184,7 +184,7 @@ def test_moving_the_widget_redraws_its_output_without_error(name, open_notebook,
             area.screenshot(path=artifacts / f"{stem}-{widget.name}-before.png")
 
             what = move(nb, widget)
-            after = nb.wait_for_change(outputs, before)
+            after = nb.wait_for_change(outputs, before, require="data:image")
             area.screenshot(path=artifacts / f"{stem}-{widget.name}-after.png")
 
             errors = nb.errors()
