@@ -67,9 +67,12 @@ def test_every_dependency_is_listed_once_with_a_compatible_range():
             assert req.marker is None and not req.url, f"{req.name}: plain requirements only"
 
 
-def test_ipywidgets_8_for_the_jupyterlab_4_extension():
+def test_ipywidgets_7_8_and_8_whose_extensions_run_in_jupyterlab_4():
+    # ipywidgets 7.8 needs jupyterlab_widgets <3, whose 1.1 extension declares JupyterLab ^3 || ^4;
+    # older 7.x may pair with an extension for JupyterLab 3 only.
     (widgets,) = [r for r in declared()["course"] if r.name == "ipywidgets"]
-    assert not widgets.specifier.contains("7.8.5") and widgets.specifier.contains("8.1.0")
+    for version, inside in [("7.7.1", False), ("7.8.5", True), ("8.1.0", True), ("9.0.0", False)]:
+        assert widgets.specifier.contains(version) is inside, version
 
 
 def test_requires_python_is_310_and_up_without_a_cap():
