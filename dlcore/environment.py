@@ -16,6 +16,9 @@ Used in the first code cell of ``notebooks/00_start_here.ipynb``. One line per c
   dlcore is not that repository's ``dlcore/`` folder is there a ⚠️: what you change there would
   not be what the notebooks run.
 
+On Colab (which installs dlcore alone and draws widgets itself, with its own ipywidgets 7) the
+JupyterLab rows are not needed, Colab's ipywidgets is accepted and the test tools are left out.
+
 The list of packages and their ranges is read from the installed dlcore's metadata
 (``importlib.metadata.requires("dlcore")``, which pip wrote from pyproject.toml), so the check
 works outside the repository too. Versions are compared by ``packaging`` with the rules of
@@ -54,6 +57,10 @@ IMPORT_NAMES = {"scikit-learn": "sklearn"}
 # Packages of the course extra that are located, not imported (see the module docstring). The
 # test extra's tools are always only located.
 LOCATE_ONLY = {"jupyterlab"}
+
+# On Colab: the front-end is Colab's own (no JupyterLab), and so is ipywidgets (7.7 there).
+COLAB_NOT_NEEDED = {"jupyterlab"}
+COLAB_RANGES = {"ipywidgets": ">=7.6,<9"}
 
 # `python -m pip` with the path of the Python running this kernel: a bare `pip` in a terminal may
 # belong to another Python, and then the install "works" but the kernel still cannot import it.
@@ -178,11 +185,16 @@ def _python_version() -> str:
     return platform.python_version()
 
 
+def _on_colab() -> bool:
+    """Does this kernel run on Google Colab? (Its own modules are loaded there from the start.)"""
+    return "google.colab" in sys.modules
+
+
 def _find_widgets_extension() -> Path | None:
     """Where JupyterLab would load the widgets extension from, or None if it is not installed.
 
     ipywidgets draws in JupyterLab through the extension ``@jupyter-widgets/jupyterlab-manager``,
-    which the package ``jupyterlab_widgets`` (installed with ipywidgets 8) puts in one of
+    which the package ``jupyterlab_widgets`` (installed with ipywidgets) puts in one of
     Jupyter's ``labextensions`` folders.
     """
     try:
@@ -214,8 +226,11 @@ class _Fixes:
     """The install commands to print: they depend on where the notebook runs."""
 
     repository: Path | None  # the course repository the notebook runs in, if any
+    colab: bool = False
 
     def everything(self) -> str:
+        if self.colab:
+            return "run the notebook's install cell (its first code cell) again"
         command = f"`{PIP} install -r requirements.txt`"
         if self.repository is not None:
             return f"everything at once: {command} in a terminal in {self.repository}"
@@ -223,7 +238,16 @@ class _Fixes:
                 f"whoever runs it")
 
     def one(self, requirement: str) -> str:
+        if self.colab:  # no terminal there: a notebook cell installs
+            return f'`%pip install "{requirement}"` in a code cell'
         return f'`{PIP} install "{requirement}"`'
+
+    @property
+    def restart(self) -> str:
+        if self.colab:
+            return ("then restart the session (menu Runtime > Restart session) and run this "
+                    "cell again")
+        return RESTART
 
 
 # --- the checks ------------------------------------------------------------------------------
@@ -278,7 +302,7 @@ def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
         )
         return Check(req.name, needed, "missing", bad,
                      f"{what}{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), "
-                     f"{RESTART}.")
+                     f"{fixes.restart}.")
     version = _distribution_version(req.name)
     if version is None:
         return Check(req.name, needed, "installed (version unknown)", OK)
@@ -288,12 +312,13 @@ def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
     except InvalidVersion:
         return Check(req.name, needed, version, WARN,
                      f"version {version!r} cannot be compared with {needed}; if something fails, "
-                     f"run {fixes.one(pinned)}, {RESTART}.")
+                     f"run {fixes.one(pinned)}, {fixes.restart}.")
     if inside:
         return Check(req.name, needed, version, OK)
     return Check(req.name, needed, version, bad,
                  f"version {version} is outside the range {needed} the course is tested "
-                 f"with{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), {RESTART}.")
+                 f"with{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), "
+                 f"{fixes.restart}.")
 
 
 def _check_widgets(fixes: _Fixes) -> Check:
@@ -306,6 +331,8 @@ def _check_widgets(fixes: _Fixes) -> Check:
             "sliders cannot work without ipywidgets: install it (see its row), then restart "
             "JupyterLab and reload the page.",
         )
+    if fixes.colab:
+        return Check("widgets", "Colab", "drawn by Colab", OK)
     extension = _find_widgets_extension()
     if extension is None:
         return Check(
@@ -319,16 +346,17 @@ def _check_widgets(fixes: _Fixes) -> Check:
     return Check("widgets", needed, f"{version} (sliders can be drawn)", OK)
 
 
-def _check_dlcore(repository: Path | None, installed: bool) -> Check:
+def _check_dlcore(repository: Path | None, installed: bool, fixes: _Fixes) -> Check:
     needed = "importable"
     try:
         module = _import_module("dlcore")
     except Exception as exc:
+        how = ("Run the notebook's install cell (its first code cell) again" if fixes.colab else
+               "In a terminal, in the course folder (the one with requirements.txt), run "
+               f"`{PIP} install -r requirements.txt`")
         return Check(
             "dlcore", needed, "cannot be imported", FAIL,
-            f"`import dlcore` failed ({type(exc).__name__}: {exc}). In a terminal, in the "
-            f"course folder (the one with requirements.txt), run "
-            f"`{PIP} install -r requirements.txt`, {RESTART}.",
+            f"`import dlcore` failed ({type(exc).__name__}: {exc}). {how}, {fixes.restart}.",
         )
     imported = Path(module.__file__).resolve().parent
     version = _distribution_version("dlcore") if installed else None
@@ -408,7 +436,8 @@ def check_environment(requirements=None, cwd=None, verbose: bool = True) -> Envi
     """
     cwd = Path.cwd() if cwd is None else Path(cwd)
     repository = _repository_of(cwd.resolve())
-    fixes = _Fixes(repository)
+    colab = _on_colab()
+    fixes = _Fixes(repository, colab)
     metadata = _dlcore_metadata()
     requires_python = metadata[1] if metadata else None
     if requirements is None:
@@ -417,22 +446,29 @@ def check_environment(requirements=None, cwd=None, verbose: bool = True) -> Envi
         requirements = [line for line in requirements.splitlines() if line.strip()]
 
     try:
-        import packaging.requirements  # noqa: F401  (compares every version below)
+        from packaging.requirements import Requirement  # compares every version below
     except ImportError:
         checks = [
             _check_python(None),
             Check("packaging", "any", "missing", FAIL,
                   f"the set-up check compares versions with the package `packaging`, which is "
                   f"not installed. Run {fixes.one('packaging')} (or {fixes.everything()}), "
-                  f"{RESTART}."),
+                  f"{fixes.restart}."),
         ]
     else:
         needed, optional = _requirement_groups(requirements)
         checks = [_check_python(requires_python)]
-        checks += [_check_package(req, False, fixes) for req in needed]
+        for req in needed:
+            if colab and req.name in COLAB_NOT_NEEDED:
+                checks.append(Check(req.name, "-", "not needed on Colab", OK))
+                continue
+            if colab and req.name in COLAB_RANGES:
+                req = Requirement(req.name + COLAB_RANGES[req.name])
+            checks.append(_check_package(req, False, fixes))
         checks.append(_check_widgets(fixes))
-        checks += [_check_package(req, True, fixes) for req in optional]
-    checks.append(_check_dlcore(repository, installed=metadata is not None))
+        if not colab:  # nobody runs the course's tests on Colab
+            checks += [_check_package(req, True, fixes) for req in optional]
+    checks.append(_check_dlcore(repository, installed=metadata is not None, fixes=fixes))
     report = EnvironmentReport(checks)
     if verbose:
         print(report.table())

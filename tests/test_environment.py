@@ -257,6 +257,47 @@ def test_widgets_without_ipywidgets(monkeypatch):
     assert "reload the page" in report["widgets"].fix
 
 
+def pretend_version(monkeypatch, name, version):
+    real = environment._distribution_version
+    monkeypatch.setattr(environment, "_distribution_version",
+                        lambda dist: version if dist == name else real(dist))
+
+
+@pytest.mark.parametrize("version, ok", [("7.7.1", False), ("7.8.5", True), ("8.1.9", True)])
+def test_ipywidgets_7_8_and_8_draw_in_jupyterlab(monkeypatch, version, ok):
+    pretend_version(monkeypatch, "ipywidgets", version)
+    report = check_environment(cwd=REPO, verbose=False)
+    assert report["ipywidgets"].ok is ok and report.ok is ok
+
+
+def test_on_colab_the_jupyterlab_rows_are_not_needed(monkeypatch, tmp_path, capsys):
+    # Colab: dlcore installed alone by the notebook's install cell, Colab's own ipywidgets 7.7,
+    # no JupyterLab, no widget extension, no test tools.
+    monkeypatch.setattr(environment, "_on_colab", lambda: True)
+    pretend_missing(monkeypatch, "jupyterlab", "pytest", "nbval")
+    pretend_version(monkeypatch, "ipywidgets", "7.7.1")
+    monkeypatch.setattr(environment, "_find_widgets_extension", lambda: None)
+    report = check_environment(cwd=tmp_path)
+    printed = capsys.readouterr().out
+    assert report.ok and report.warnings == [], printed
+    assert [c.name for c in report.checks] == ["python", *COURSE, "widgets", "dlcore"]
+    assert report["jupyterlab"].found == "not needed on Colab"
+    assert report["ipywidgets"].needed == ">=7.6,<9" and report["ipywidgets"].found == "7.7.1"
+    assert report["widgets"].found == "drawn by Colab"
+    assert FAIL not in printed and WARN not in printed
+
+
+def test_on_colab_the_fix_is_a_cell_to_run(monkeypatch, tmp_path):
+    monkeypatch.setattr(environment, "_on_colab", lambda: True)
+    pretend_missing(monkeypatch, "sklearn", "dlcore")
+    report = check_environment(cwd=tmp_path, verbose=False)
+    assert report.missing == ["scikit-learn", "dlcore"]
+    fix = report["scikit-learn"].fix
+    assert '`%pip install "scikit-learn>=1.3,<2"` in a code cell' in fix
+    assert "Runtime > Restart session" in fix and "terminal" not in fix
+    assert "install cell" in report["dlcore"].fix and "terminal" not in report["dlcore"].fix
+
+
 def test_without_packaging_the_check_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "packaging.requirements", None)  # import fails
     report = check_environment(cwd=REPO, verbose=False)

@@ -68,8 +68,8 @@ def test_every_dependency_is_listed_once_with_a_compatible_range():
 
 
 def test_ipywidgets_7_8_and_8_whose_extensions_run_in_jupyterlab_4():
-    # ipywidgets 7.8 needs jupyterlab_widgets <3, whose 1.1 extension declares JupyterLab ^3 || ^4;
-    # older 7.x may pair with an extension for JupyterLab 3 only.
+    # 7.8 is the ipywidgets 7 that CI runs the course with: it needs jupyterlab_widgets <3, whose
+    # newest extension (1.1.11) declares JupyterLab ^3 || ^4. 8 is what pip installs.
     (widgets,) = [r for r in declared()["course"] if r.name == "ipywidgets"]
     for version, inside in [("7.7.1", False), ("7.8.5", True), ("8.1.0", True), ("9.0.0", False)]:
         assert widgets.specifier.contains(version) is inside, version
