@@ -74,7 +74,8 @@ def assert_close(actual, expected, *, n_terms: int = 1, scale: float | None = No
         (at least 1e-30), which is right unless the sum cancels to far below its terms.
     dtype : dtype, optional
         The precision the results were computed in. By default the least precise float dtype of
-        the two (float32 if either is float32).
+        the two (float32 if either is float32). Python floats count as float64: pass
+        ``dtype=np.float32`` for a loss or a number that was computed in float32.
     what : str
         What is being compared, for the message: ``"Z by hand and dlcore's Dense"``.
 
