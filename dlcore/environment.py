@@ -136,7 +136,11 @@ class EnvironmentReport:
         if self.warnings:
             n = len(self.warnings)
             lines.append(f"{WARN} {n} note{'s' if n > 1 else ''} (the course works without):")
-            lines += [f"- {c.name}: {c.fix}" for c in self.warnings]
+            # One line for the notes that say the same (the missing test tools).
+            names_by_fix: dict[str, list[str]] = {}
+            for c in self.warnings:
+                names_by_fix.setdefault(c.fix, []).append(c.name)
+            lines += [f"- {', '.join(names)}: {fix}" for fix, names in names_by_fix.items()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -300,6 +304,13 @@ def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
         what = "not installed" if isinstance(exc, ImportError) else (
             f"installed but broken ({type(exc).__name__}: {exc})"
         )
+        if optional and isinstance(exc, ImportError):
+            # The same words for every missing tool, so the notes fit on one line.
+            where = (f"in a terminal in {fixes.repository}" if fixes.repository is not None
+                     else "in the course repository")
+            return Check(req.name, needed, "missing", WARN,
+                         f"not installed; only needed to run the course's tests, which "
+                         f"`{PIP} install -r requirements.txt` {where} installs.")
         return Check(req.name, needed, "missing", bad,
                      f"{what}{why}. Run {fixes.one(pinned)} (or {fixes.everything()}), "
                      f"{fixes.restart}.")

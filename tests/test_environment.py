@@ -169,10 +169,20 @@ def test_missing_test_tools_are_only_warnings(monkeypatch, capsys):
     assert report.ok and report.missing == []
     assert [c.name for c in report.warnings] == ["pytest", "nbval", "threadpoolctl"]
     assert all(c.status == WARN and c.found == "missing" for c in report.warnings)
-    assert "only needed to run the course's tests" in report["pytest"].fix
-    assert 'pip install "pytest>=7.4,<10"' in report["pytest"].fix
+    fix = report["pytest"].fix
+    assert "only needed to run the course's tests" in fix
+    assert f"-m pip install -r requirements.txt` in a terminal in {REPO}" in fix
     assert f"{WARN} pytest" in printed and "3 notes (the course works without)" in printed
+    # the three notes say the same: one line
+    assert f"- pytest, nbval, threadpoolctl: {fix}" in printed
     assert "Everything the course needs is here" in printed and FAIL not in printed
+
+
+def test_missing_test_tools_outside_the_repository(monkeypatch, tmp_path):
+    pretend_missing(monkeypatch, "nbval")
+    report = check_environment(cwd=tmp_path, verbose=False)
+    assert report.ok and [c.name for c in report.warnings] == ["nbval"]
+    assert "requirements.txt` in the course repository installs" in report["nbval"].fix
 
 
 def test_test_tool_outside_its_range_is_a_warning():
