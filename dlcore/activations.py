@@ -11,15 +11,21 @@ Each class keeps its forward line and its backward line side by side, so the bac
 the derivative of that one line (the chain rule: ``dz = dout * g'(z)``). Shapes: every activation
 maps ``x: (N, ...) -> (N, ...)`` elementwise, except ``Softmax``, which works along the last axis.
 
-The plain functions ``sigmoid`` and ``softmax`` are written so that they never overflow: they are
-used by the layers here, by the losses and by ``Sequential.predict_proba``.
+The plain functions ``sigmoid`` and ``softmax`` are the library's only definitions of the two
+functions, written so that they never overflow: the layers here, the losses and
+``Sequential.predict_proba`` all call them.
+
+Every activation keeps the shape of its input (``keeps_shape = True``). ``Sigmoid`` and
+``Softmax`` also declare what their output is (``output_kind``), which is how
+``Sequential.predict_proba`` knows that a model ending with them already gives probabilities.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .module import Layer, as_float_array
+from .module import Layer, register
+from .validate import as_float_array, fraction, message
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -43,8 +49,11 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+@register
 class Identity(Layer):
     """The linear activation ``a = z``; its derivative is 1. Used for regression outputs."""
+
+    keeps_shape = True
 
     def forward(self, x):
         return as_float_array(x, "x", "Identity.forward")
@@ -53,12 +62,16 @@ class Identity(Layer):
         return dout
 
 
+@register
 class Sigmoid(Layer):
     """``a = 1 / (1 + exp(-z))``, squashing any number into (0, 1): a probability.
 
     Derivative: ``a * (1 - a)``, at most 0.25 (at z = 0) and nearly 0 for large |z|, which is why
     deep sigmoid networks learn slowly ("vanishing gradients").
     """
+
+    keeps_shape = True
+    output_kind = "sigmoid"  # each output a probability in (0, 1)
 
     def forward(self, x):
         x = as_float_array(x, "x", "Sigmoid.forward")
@@ -69,8 +82,11 @@ class Sigmoid(Layer):
         return dout * self.a * (1.0 - self.a)
 
 
+@register
 class Tanh(Layer):
     """``a = tanh(z)``, squashing into (-1, 1) and centred on 0. Derivative: ``1 - a**2``."""
+
+    keeps_shape = True
 
     def forward(self, x):
         x = as_float_array(x, "x", "Tanh.forward")
@@ -81,12 +97,15 @@ class Tanh(Layer):
         return dout * (1.0 - self.a * self.a)
 
 
+@register
 class ReLU(Layer):
     """``a = max(0, z)``: passes positive numbers, silences negative ones.
 
     Derivative: 1 where z > 0, else 0 (at exactly 0 we take 0, as PyTorch does). Cheap, and it
     does not saturate for positive z, which is why it is the default in hidden layers.
     """
+
+    keeps_shape = True
 
     def forward(self, x):
         x = as_float_array(x, "x", "ReLU.forward")
@@ -97,17 +116,16 @@ class ReLU(Layer):
         return dout * self.mask
 
 
+@register
 class LeakyReLU(Layer):
     """``a = z`` if z > 0 else ``alpha * z``: like ReLU but lets a little gradient through when
     z < 0, so a neuron cannot get stuck silent forever ("dying ReLU")."""
 
+    keeps_shape = True
+
     def __init__(self, alpha: float = 0.01):
-        if not isinstance(alpha, (int, float, np.floating)) or not (0 <= alpha < 1):
-            raise ValueError(
-                f"LeakyReLU: expected alpha to be a number in [0, 1), received {alpha!r}. "
-                f"Hint: 0.01 is the usual choice; alpha=0 is plain ReLU."
-            )
-        self.alpha = float(alpha)
+        self.alpha = fraction(alpha, "alpha", "LeakyReLU",
+                              "0.01 is the usual choice; alpha=0 is plain ReLU.")
 
     def forward(self, x):
         x = as_float_array(x, "x", "LeakyReLU.forward")
@@ -121,6 +139,7 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
 
+@register
 class Softmax(Layer):
     """``a_k = exp(z_k) / sum_j exp(z_j)`` along the last axis: scores -> probabilities (sum 1).
 
@@ -131,12 +150,13 @@ class Softmax(Layer):
     softmax and the loss into one stable step with the simple gradient ``(a - y) / N``.
     """
 
+    keeps_shape = True
+    output_kind = "softmax"  # each row a probability distribution
+
     def forward(self, x):
         x = as_float_array(x, "x", "Softmax.forward")
         if x.ndim < 1:
-            raise ValueError(
-                f"Softmax: expected scores of shape (N, K), received a scalar {x!r}."
-            )
+            raise ValueError(message("Softmax", "scores of shape (N, K)", f"a scalar {x!r}"))
         self.a = softmax(x, axis=-1)
         return self.a
 

@@ -29,7 +29,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
+from .module import Layer, Parameter, register
+from .validate import as_float_array, describe, positive_int
 
 
 def _as_pair(value, what: str, where: str, minimum: int) -> tuple[int, int]:
@@ -73,7 +74,7 @@ def _check_images(x, where: str, channels: int | None) -> np.ndarray:
             hint = "pass a batch of images with one sample per entry of the first axis."
         raise ValueError(
             f"{where}: expected a 4-D batch of images of shape (N, C, H, W), received "
-            f"{describe_array(x)}. Hint: {hint}"
+            f"{describe(x)}. Hint: {hint}"
         )
     if channels is not None and x.shape[1] != channels:
         hint = "the layer before gives this many channels; change in_channels to match"
@@ -81,7 +82,7 @@ def _check_images(x, where: str, channels: int | None) -> np.ndarray:
             hint = "channels-last images (N, H, W, C) need x.transpose(0, 3, 1, 2)"
         raise ValueError(
             f"{where}: expected x of shape (N, C, H, W) with C = in_channels = {channels}, "
-            f"received {describe_array(x)} (C = {x.shape[1]}). Hint: {hint}."
+            f"received {describe(x)} (C = {x.shape[1]}). Hint: {hint}."
         )
     return x
 
@@ -100,6 +101,7 @@ def _output_size(size, kernel: int, stride: int, padding: int, axis: str, where:
     return (size + 2 * padding - kernel) // stride + 1
 
 
+@register
 class Conv2D(Layer):
     """A 2-D convolution: slide ``C_out`` small kernels over a batch of images.
 
@@ -150,6 +152,8 @@ class Conv2D(Layer):
     dtype : float32 (default, for training) or float64 (for gradient checks).
     """
 
+    parameter_names = ("W", "b")
+
     def __init__(
         self,
         in_channels: int,
@@ -162,8 +166,8 @@ class Conv2D(Layer):
         dtype=np.float32,
     ):
         where = "Conv2D"
-        self.in_channels = as_positive_int(in_channels, "in_channels", where)
-        self.out_channels = as_positive_int(out_channels, "out_channels", where)
+        self.in_channels = positive_int(in_channels, "in_channels", where)
+        self.out_channels = positive_int(out_channels, "out_channels", where)
         self.kernel_size = _as_pair(kernel_size, "kernel_size", where, minimum=1)
         self.stride = _as_pair(stride, "stride", where, minimum=1)
         self.padding = _as_pair(padding, "padding", where, minimum=0)
@@ -228,7 +232,7 @@ class Conv2D(Layer):
         if dout.shape != expected:
             raise ValueError(
                 f"{where}: expected dout of the output's shape {expected}, received "
-                f"{describe_array(dout)}."
+                f"{describe(dout)}."
             )
         dz = dout.reshape(N, self.out_channels, L)  # (N, C_out, L)
         W_mat = self.W.value.reshape(self.out_channels, K)  # (C_out, K)
@@ -250,9 +254,6 @@ class Conv2D(Layer):
                 # the pixels that met kernel entry (i, j): rows i, i+sh, ..., columns j, j+sw, ...
                 dxp[:, :, i : i + sh * H_out : sh, j : j + sw * W_out : sw] += dcols[:, :, i, j]
         return dxp[:, :, ph : ph + H, pw : pw + W]  # drop the padding's gradient
-
-    def parameters(self):
-        return [self.W, self.b]
 
     def output_shape(self, input_shape: tuple) -> tuple:
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out); any entry may be None (unknown)."""
@@ -289,6 +290,7 @@ class Conv2D(Layer):
         return f"Conv2D({self.in_channels} -> {self.out_channels}, {kh}x{kw})"
 
 
+@register
 class MaxPool2D(Layer):
     """Max pooling: keep the largest value of each window, channel by channel.
 
@@ -358,7 +360,7 @@ class MaxPool2D(Layer):
         if dout.shape != self.out.shape:
             raise ValueError(
                 f"{where}: expected dout of the output's shape {self.out.shape}, received "
-                f"{describe_array(dout)}."
+                f"{describe(dout)}."
             )
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         H_out, W_out = self.out.shape[2:]

@@ -26,8 +26,8 @@ import numbers
 
 import numpy as np
 
-from .module import as_float_array, describe_array
 from .rng import as_generator
+from .validate import as_float_array, describe
 
 __all__ = [
     "train_val_test_split",
@@ -48,7 +48,7 @@ def _as_samples(a, name: str, where: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(
             f"{where}: expected {name} to be an array with one row per sample, shape (N, ...), "
-            f"received {describe_array(arr)}."
+            f"received {describe(arr)}."
         )
     return arr
 
@@ -198,7 +198,7 @@ def train_val_test_split(X, y, ratios=(0.6, 0.2, 0.2), seed=None, stratify=False
         if y.ndim != 1:
             raise ValueError(
                 f"{where}: stratify=True expects y to be 1-D class labels of shape (N,), "
-                f"received {describe_array(y)}. Hint: split before one_hot, or stratify on "
+                f"received {describe(y)}. Hint: split before one_hot, or stratify on "
                 f"y.argmax(axis=1)."
             )
         classes, class_of_sample = np.unique(y, return_inverse=True)
@@ -251,7 +251,7 @@ def _as_label_array(labels, where: str) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: expected labels to be 1-D, one label per sample, received "
-            f"{describe_array(arr)}. Hint: for a column of labels use labels.ravel()."
+            f"{describe(arr)}. Hint: for a column of labels use labels.ravel()."
         )
     return arr
 
@@ -355,7 +355,7 @@ class LabelEncoder:
         if c.dtype.kind not in "iu":
             raise TypeError(
                 f"LabelEncoder.inverse_transform: expected integer codes, received "
-                f"{describe_array(c)}. Hint: predicted labels come from y_hat.argmax(axis=1)."
+                f"{describe(c)}. Hint: predicted labels come from y_hat.argmax(axis=1)."
             )
         k = len(self.classes_)
         bad = c[(c < 0) | (c >= k)]
@@ -394,7 +394,7 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: expected y to be 1-D integer labels of shape (N,), received "
-            f"{describe_array(arr)}. Hint: is y already one-hot? If it is a column of labels "
+            f"{describe(arr)}. Hint: is y already one-hot? If it is a column of labels "
             f"of shape (N, 1), pass y.ravel()."
         )
     if arr.dtype.kind == "b":
@@ -408,7 +408,7 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
             )
     elif arr.dtype.kind not in "iu":
         raise TypeError(
-            f"{where}: expected integer labels, received {describe_array(arr)}. Hint: encode "
+            f"{where}: expected integer labels, received {describe(arr)}. Hint: encode "
             f"strings as integers first with dlcore.data.LabelEncoder."
         )
     if num_classes is None:
@@ -464,7 +464,7 @@ class _Scaler:
         if X.ndim != 2:
             raise ValueError(
                 f"{where}: expected X of shape (N, D), one row of D features per sample, "
-                f"received {describe_array(X)}. Hint: for images use X.reshape(len(X), -1)."
+                f"received {describe(X)}. Hint: for images use X.reshape(len(X), -1)."
             )
         if fitting and len(X) == 0:
             raise ValueError(f"{where}: expected at least one sample, received X with 0 rows.")
@@ -477,7 +477,7 @@ class _Scaler:
         if not np.all(np.isfinite(X)):
             raise ValueError(
                 f"{where}: expected finite numbers, received {int(np.sum(~np.isfinite(X)))} "
-                f"NaN or infinite value(s) in {describe_array(X)}. Hint: fill or drop missing "
+                f"NaN or infinite value(s) in {describe(X)}. Hint: fill or drop missing "
                 f"values first."
             )
         return X

@@ -2,29 +2,33 @@
 
 Introduced in ``notebooks/07_training_loop.ipynb`` (keep the weights you spent minutes
 training). A model is two things: its *architecture* (which layers, built with which arguments)
-and its *weights* (the numbers in each ``Parameter``). Both go into one NumPy ``.npz`` file
-(a zip of ``.npy`` arrays):
+and its *state* (``model.state_dict()``: every parameter and buffer, by name). This module is a
+thin file format around the two; both go into one NumPy ``.npz`` file (a zip of ``.npy``
+arrays):
 
 - ``architecture``: a JSON text, stored as a 0-d NumPy unicode array (not a Python object)::
 
-      {"format": "dlcore-model", "format_version": 1, "dlcore_version": "0.1.0",
+      {"format": "dlcore-model", "format_version": 2, "dlcore_version": "0.1.0",
        "model": {"class": "Sequential", "config": {},
                  "layers": [{"class": "Dense", "config": {"in_features": 64, ...}}, ...]},
-       "parameters": [{"key": "param_0", "layer": "layers[0]", "name": "W",
-                       "shape": [64, 32], "dtype": "float32"}, ...]}
+       "state": [{"key": "layers[0].W", "shape": [64, 32], "dtype": "float32"}, ...]}
 
-- ``param_0``, ``param_1``, ...: the parameter values, in ``model.parameters()`` order.
+- one array per entry of the state dict, under its name: ``layers[0].W``, ``layers[0].b``,
+  ..., ``layers[3].running_mean``.
+
+Loading rebuilds each layer from its class name and ``config()``, then calls
+``load_state_dict``: the arrays go back by name, never by position. Only registered layer
+classes can be rebuilt (``dlcore.module.register``): dlcore's own, and yours once you put
+``@register`` above them. A file of format version 1 (parameters stored by position, before
+buffers existed) is refused with a message saying so.
 
 Why not pickle: loading a pickle runs whatever code the file contains, so a model downloaded
 from somewhere could do anything on your machine. Here loading only reads numbers and text
-(``np.load(path, allow_pickle=False)``) and rebuilds each layer from its class name through
-``dlcore.module.LAYER_REGISTRY`` and its ``config()``; only dlcore's own layer classes (or
-classes you defined and imported) can be created.
+(``np.load(path, allow_pickle=False)``) and creates only registered classes.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import tempfile
@@ -33,14 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
+# dlcore's layer modules, imported so that their classes are registered before any load
+from . import activations, conv, layers, recurrent  # noqa: F401
 from .module import LAYER_REGISTRY, Layer, Sequential
+from .validate import message
 
 FORMAT = "dlcore-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ARCHITECTURE_KEY = "architecture"
-
-# The modules whose layer classes ``load`` may need; importing them fills LAYER_REGISTRY.
-_LAYER_MODULES = ("layers", "activations", "conv", "recurrent")
 
 
 def _dlcore_version() -> str:
@@ -60,23 +64,30 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
 
 
-def _describe(layer: Layer, where: str) -> dict:
+def _describe(layer: Layer) -> dict:
     """``{"class": name, "config": {...}}``, with ``"layers"`` for a Sequential (recursively)."""
     spec = {"class": type(layer).__name__, "config": layer.config()}
     if isinstance(layer, Sequential):
-        spec["layers"] = [_describe(child, f"{where}layers[{i}].")
-                          for i, child in enumerate(layer.layers)]
+        spec["layers"] = [_describe(child) for child in layer.layers]
     return spec
 
 
-def _parameter_owners(layer: Layer, prefix: str = "") -> list[tuple[str, object]]:
-    """``[("layers[0]", W), ("layers[0]", b), ...]``: which layer each parameter belongs to."""
-    if isinstance(layer, Sequential):
-        owners = []
-        for i, child in enumerate(layer.layers):
-            owners += _parameter_owners(child, f"{prefix}layers[{i}]")
-        return owners
-    return [(prefix or "model", p) for p in layer.parameters()]
+def _check_registered(layer: Layer, where: str, at: str = "the model") -> None:
+    """Every layer's class must be the registered class of its name, or load could not
+    rebuild it (or would rebuild another class of the same name)."""
+    cls = type(layer)
+    if LAYER_REGISTRY.get(cls.__name__) is not cls:
+        taken = LAYER_REGISTRY.get(cls.__name__)
+        also = (f" (the name {cls.__name__!r} belongs to {taken.__module__}."
+                f"{taken.__qualname__}, so give yours another name)" if taken else "")
+        raise ValueError(message(
+            where, "every layer's class to be registered, so that load can rebuild it",
+            f"the unregistered class {cls.__module__}.{cls.__qualname__} at {at}",
+            f"put @dlcore.module.register above `class {cls.__name__}(...)`{also}; nothing "
+            f"was written.",
+        ))
+    for name, child in layer.named_children():
+        _check_registered(child, where, name if at == "the model" else f"{at}.{name}")
 
 
 def save(model: Layer, path) -> str:
@@ -120,19 +131,18 @@ def save(model: Layer, path) -> str:
             f"Hint: create it first with os.makedirs({str(directory)!r}, exist_ok=True)."
         )
 
-    owners = _parameter_owners(model)
-    arrays, records = {}, []
-    for i, (owner, p) in enumerate(owners):
-        key = f"param_{i}"
-        arrays[key] = np.ascontiguousarray(p.value)
-        records.append({"key": key, "layer": owner, "name": p.name,
-                        "shape": list(p.value.shape), "dtype": p.value.dtype.name})
+    _check_registered(model, where)
+    state = model.state_dict()
+    if ARCHITECTURE_KEY in state:
+        raise ValueError(message(where, f"no parameter or buffer named {ARCHITECTURE_KEY!r}",
+                                 "one", "rename that attribute of the layer."))
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "dlcore_version": _dlcore_version(),
-        "model": _describe(model, ""),
-        "parameters": records,
+        "model": _describe(model),
+        "state": [{"key": key, "shape": list(value.shape), "dtype": value.dtype.name}
+                  for key, value in state.items()],
     }
     try:
         text = json.dumps(header, default=_json_default)
@@ -141,12 +151,10 @@ def save(model: Layer, path) -> str:
             f"{where}: a layer's config() holds a value JSON cannot store ({exc}). Hint: a "
             f"layer's config() must return plain numbers, strings, lists and dicts."
         ) from exc
-    arrays[ARCHITECTURE_KEY] = np.array(text)  # 0-d unicode array: no pickle needed to read it
 
     # Rebuild the architecture now, as load will, so that a model that cannot be loaded back
     # (say a Dense made with init=my_function, whose config only holds the function's name)
     # fails here, while its weights are still in memory, rather than at load time.
-    _register_dlcore_layers()
     try:
         rebuilt = _build(json.loads(text)["model"], "")
     except ValueError as exc:
@@ -154,15 +162,18 @@ def save(model: Layer, path) -> str:
             f"{where}: this model could not be loaded back from the file, so nothing was "
             f"written: {exc}"
         ) from exc
-    rebuilt_shapes = [p.value.shape for p in rebuilt.parameters()]
-    if rebuilt_shapes != [p.value.shape for _, p in owners]:
+    shapes = {key: value.shape for key, value in state.items()}
+    rebuilt_shapes = {key: value.shape for key, value in rebuilt.state_dict().items()}
+    if rebuilt_shapes != shapes:
         raise ValueError(
-            f"{where}: a layer's config() does not rebuild the same layer: the model's "
-            f"parameter shapes are {[p.value.shape for _, p in owners]}, the rebuilt ones "
-            f"{rebuilt_shapes}, so nothing was written. Hint: config() must return every "
-            f"constructor argument that changes a parameter's shape."
+            f"{where}: a layer's config() does not rebuild the same layer: the model's state "
+            f"has the shapes {shapes}, the rebuilt one {rebuilt_shapes}, so nothing was "
+            f"written. Hint: config() must return every constructor argument that changes a "
+            f"parameter's shape."
         )
 
+    arrays = {key: np.ascontiguousarray(value) for key, value in state.items()}
+    arrays[ARCHITECTURE_KEY] = np.array(text)  # 0-d unicode array: no pickle needed to read it
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -185,16 +196,6 @@ def _not_a_model_file(path, reason: str) -> ValueError:
     )
 
 
-def _register_dlcore_layers() -> None:
-    """Import dlcore's layer modules, so that LAYER_REGISTRY knows every dlcore layer class."""
-    for module in _LAYER_MODULES:
-        try:
-            importlib.import_module(f"{__package__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{module}":
-                raise
-
-
 def _build(spec, where: str) -> Layer:
     """Rebuild a layer (and, for a Sequential, its children) from its JSON description."""
     if not isinstance(spec, dict) or "class" not in spec:
@@ -212,8 +213,8 @@ def _build(spec, where: str) -> Layer:
         known = ", ".join(sorted(LAYER_REGISTRY))
         raise ValueError(
             f"dlcore.io.load: the file uses the layer class {name!r} (at {where or 'the top'}), "
-            f"which is not a known layer. Known layers: {known}. Hint: if it is your own class, "
-            f"import (or define) it before calling load, so that it is registered."
+            f"which is not a registered layer. Known layers: {known}. Hint: if it is your own "
+            f"class, define (or import) it with @register above it before calling load."
         )
     try:
         return cls(**config)
@@ -255,7 +256,6 @@ def load(path) -> Layer:
             f"{where}: no file at {str(path)!r}. Hint: check the name and the working "
             f"directory ({os.getcwd()!r}); dlcore.io.save returns the path it wrote."
         )
-    _register_dlcore_layers()
 
     with open(path, "rb") as f:
         magic = f.read(4)
@@ -295,46 +295,48 @@ def load(path) -> Layer:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _not_a_model_file(path, f"expected format {FORMAT!r} in the architecture")
     version = header.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if version == 1:
+        raise ValueError(
+            f"{where}: {str(path)!r} has format version 1, written by dlcore "
+            f"{header.get('dlcore_version')!r} before models were saved by name (with their "
+            f"buffers); this dlcore ({_dlcore_version()}) reads format version "
+            f"{FORMAT_VERSION} only. Hint: load it with the dlcore version that wrote it and "
+            f"copy the weights over by hand, or train the model again and save it anew."
+        )
+    if version != FORMAT_VERSION:
         raise ValueError(
             f"{where}: {str(path)!r} has format version {version!r}, written by dlcore "
             f"{header.get('dlcore_version')!r}; this dlcore ({_dlcore_version()}) reads format "
-            f"version {FORMAT_VERSION} and older. Hint: upgrade dlcore."
+            f"version {FORMAT_VERSION}. Hint: upgrade dlcore."
         )
 
     model = _build(header.get("model"), "")
-    params = model.parameters()
-    records = header.get("parameters", [])
-    stored = sorted((k for k in arrays if k.startswith("param_")), key=lambda k: int(k[6:]))
-    if not (len(params) == len(records) == len(stored)):
-        raise ValueError(
-            f"{where}: {str(path)!r} does not fit its own architecture: the rebuilt model has "
-            f"{len(params)} parameters, the description lists {len(records)} and the file "
-            f"holds {len(stored)} arrays. Hint: the file is damaged or a layer's config() does "
-            f"not rebuild the same layer; save the model again."
-        )
-    for p, record in zip(params, records, strict=True):
-        key = record["key"]
-        label = f"{record.get('layer', '?')}.{record.get('name', '?')} ({key})"
-        if key not in arrays:
+    records = header.get("state")
+    if not isinstance(records, list):
+        raise _not_a_model_file(path, "its architecture has no list of saved arrays ('state')")
+    state = {}
+    for record in records:
+        key = record.get("key") if isinstance(record, dict) else None
+        if key not in arrays or key == ARCHITECTURE_KEY:
             raise _not_a_model_file(path, f"the array {key!r} is missing")
         value = arrays[key]
         shape, dtype = tuple(record["shape"]), np.dtype(record["dtype"])
         if value.shape != shape or value.dtype != dtype:
             raise ValueError(
-                f"{where}: parameter {label} in {str(path)!r} is {value.shape} {value.dtype}, "
+                f"{where}: the array {key} in {str(path)!r} is {value.shape} {value.dtype}, "
                 f"but the architecture says {shape} {dtype}. Hint: the file is damaged; save "
                 f"the model again."
             )
-        if p.value.shape != shape:
-            raise ValueError(
-                f"{where}: parameter {label}: the rebuilt layer expects shape {p.value.shape}, "
-                f"the file holds {shape}. Hint: a layer's config() does not rebuild the same "
-                f"layer."
-            )
         if value.dtype.kind != "f":
-            raise _not_a_model_file(path, f"parameter {label} is {value.dtype}, not float")
-        p.to(dtype)  # a model cast to float64 before saving comes back in float64
-        p.value[...] = value
-        p.zero_grad()
+            raise _not_a_model_file(path, f"the array {key} is {value.dtype}, not float")
+        state[key] = value
+    if state:  # a model saved in float64 comes back in float64
+        model.to(np.result_type(*state.values()))
+    try:
+        model.load_state_dict(state)
+    except ValueError as exc:
+        raise ValueError(
+            f"{where}: {str(path)!r} does not fit its own architecture (the file is damaged, or "
+            f"a layer's config() does not rebuild the same layer; save the model again): {exc}"
+        ) from exc
     return model

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import as_float_array, describe_array
+from .activations import sigmoid, softmax
+from .validate import as_float_array, describe, finite, message, positive_number
 
 __all__ = [
     "Loss",
@@ -59,18 +60,8 @@ _ROW_SUM_TOLERANCE = 1e-3
 
 def _check_finite(x: np.ndarray, name: str, where: str) -> None:
     """Raise a ValueError if ``x`` holds a NaN or an infinity."""
-    finite = np.isfinite(x)
-    if finite.all():
-        return
-    n_nan = int(np.isnan(x).sum())
-    n_inf = int((~finite).sum()) - n_nan
-    first = tuple(int(i) for i in np.argwhere(~finite)[0])
-    raise ValueError(
-        f"{where}: expected {name} to hold finite numbers, received {describe_array(x)} with "
-        f"{n_nan} NaN and {n_inf} infinite values (the first at index {first}). Hint: NaN or inf "
-        f"in y_hat usually means training diverged (try a smaller learning rate); in y it "
-        f"usually means missing values in the data."
-    )
+    finite(x, name, where, "NaN or inf in y_hat usually means training diverged (try a smaller "
+                           "learning rate); in y it usually means missing values in the data.")
 
 
 def _check_prediction(y_hat, where: str) -> np.ndarray:
@@ -79,12 +70,12 @@ def _check_prediction(y_hat, where: str) -> np.ndarray:
     if y_hat.ndim == 0:
         raise ValueError(
             f"{where}: expected y_hat to be a batch of shape (N, ...), received a scalar "
-            f"({describe_array(y_hat)}). Hint: pass the model's output for the whole batch."
+            f"({describe(y_hat)}). Hint: pass the model's output for the whole batch."
         )
     if y_hat.shape[0] == 0:
         raise ValueError(
             f"{where}: expected a non-empty batch (N >= 1), received y_hat with N = 0 "
-            f"({describe_array(y_hat)}). Hint: the mean over an empty batch is undefined; check "
+            f"({describe(y_hat)}). Hint: the mean over an empty batch is undefined; check "
             f"the batch size and the data split."
         )
     _check_finite(y_hat, "y_hat", where)
@@ -97,13 +88,13 @@ def _check_target(y, where: str) -> np.ndarray:
     if y.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: expected y to be an array of numbers (class labels or target values), "
-            f"received {describe_array(y)}. Hint: encode string labels as integers 0..K-1 "
+            f"received {describe(y)}. Hint: encode string labels as integers 0..K-1 "
             f"with dlcore.data.LabelEncoder."
         )
     if y.ndim == 0:
         raise ValueError(
             f"{where}: expected y to be a batch of targets of shape (N, ...), received a scalar "
-            f"({describe_array(y)}). Hint: pass one target per sample."
+            f"({describe(y)}). Hint: pass one target per sample."
         )
     if y.dtype.kind == "f":
         _check_finite(y, "y", where)
@@ -279,16 +270,12 @@ def _target_labels_multiclass(y, where: str) -> np.ndarray:
 
 
 def _check_eps(eps, where: str) -> float:
-    if (
-        isinstance(eps, bool)
-        or not isinstance(eps, (int, float, np.floating))
-        or not (0 < eps < 0.5)
-    ):
-        raise ValueError(
-            f"{where}: expected eps to be a small positive number (0 < eps < 0.5), received "
-            f"{eps!r}. Hint: the default 1e-7 keeps log() finite and changes nothing else."
-        )
-    return float(eps)
+    hint = "the default 1e-7 keeps log() finite and changes nothing else."
+    eps = positive_number(eps, "eps", where, hint)
+    if eps >= 0.5:
+        raise ValueError(message(where, "eps to be a small number (0 < eps < 0.5)", repr(eps),
+                                 hint))
+    return eps
 
 
 def _binary_labels_from_threshold(scores: np.ndarray, threshold: float) -> np.ndarray:
@@ -402,17 +389,10 @@ class Huber(Loss):
     is_classification = False
 
     def __init__(self, delta: float = 1.0):
-        if (
-            isinstance(delta, bool)
-            or not isinstance(delta, (int, float, np.integer, np.floating))
-            or not np.isfinite(delta)
-            or delta <= 0
-        ):
-            raise ValueError(
-                f"Huber: expected delta to be a positive number, received {delta!r}. Hint: delta "
-                f"is the error size where the loss turns from squared to linear; 1.0 is usual."
-            )
-        self.delta = float(delta)
+        self.delta = positive_number(
+            delta, "delta", "Huber",
+            "delta is the error size where the loss turns from squared to linear; 1.0 is usual.",
+        )
 
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "Huber"
@@ -547,10 +527,7 @@ class BinaryCrossEntropyWithLogits(Loss):
     def backward(self) -> np.ndarray:
         z, y = self._saved()
         M = z.size
-        # sigmoid(z) written so that neither branch can overflow: exp(-|z|) <= 1
-        e = np.exp(-np.abs(z))
-        p = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-        return (p - y) / M
+        return (sigmoid(z) - y) / M
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """Class 1 where the logit is above 0: (N,) or (N, 1) -> (N,) int64."""
@@ -745,29 +722,27 @@ class SoftmaxCrossEntropy(Loss):
         _check_class_scores(z, where)
         y = _as_class_targets(z, y, where)
         N = z.shape[0]
-        shifted = z - z.max(axis=1, keepdims=True)  # the largest logit of each row becomes 0
-        exp_shifted = np.exp(shifted)  # in (0, 1]: cannot overflow
-        sum_exp = exp_shifted.sum(axis=1, keepdims=True)  # >= 1: its log is finite
+        # log p = log softmax(z) = (z - max) - log(sum exp(z - max)): every exp is at most 1
+        # and the sum at least 1, so neither exp nor log can overflow (the log-sum-exp trick)
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_sum_exp = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_p = shifted - log_sum_exp
         if y.ndim == 1:
-            # integer labels: log p at the true class only, no one-hot matrix needed
-            log_p_true = shifted[np.arange(N), y] - np.log(sum_exp[:, 0])
-            loss = -np.mean(log_p_true)
+            loss = -np.mean(log_p[np.arange(N), y])  # labels: log p of the true class only
         else:
-            log_p = shifted - np.log(sum_exp)
             loss = -np.sum(y * log_p) / N
-        self._cache = (exp_shifted, sum_exp, y)
+        self._cache = (z, y)
         return float(loss)
 
     def backward(self) -> np.ndarray:
-        exp_shifted, sum_exp, y = self._saved()
-        N = exp_shifted.shape[0]
-        dz = exp_shifted / sum_exp  # softmax(z), a new array that we may change
+        z, y = self._saved()
+        N = z.shape[0]
+        dz = softmax(z, axis=1)  # p, then p - y: the "probabilities minus targets" gradient
         if y.ndim == 1:
             dz[np.arange(N), y] -= 1  # minus the one-hot target, without building it
         else:
             dz -= y
-        dz /= N
-        return dz
+        return dz / N
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The class with the largest logit in each row: (N, K) -> (N,) int64."""

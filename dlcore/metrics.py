@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import describe_array
+from .validate import describe
 
 
 def _as_labels(a, name: str, where: str) -> np.ndarray:
@@ -34,22 +34,22 @@ def _as_labels(a, name: str, where: str) -> np.ndarray:
         except Exception as exc:  # pragma: no cover - numpy raises many different errors here
             raise TypeError(
                 f"{where}: expected {name} to be a NumPy array of labels or scores, "
-                f"received {describe_array(a)}."
+                f"received {describe(a)}."
             ) from exc
     if a.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: expected {name} to be an array of numbers (integer labels or float scores), "
-            f"received {describe_array(a)}. Hint: encode string labels as integers first with "
+            f"received {describe(a)}. Hint: encode string labels as integers first with "
             f"dlcore.data.LabelEncoder."
         )
     if a.ndim == 0 or a.ndim > 2:
         raise ValueError(
             f"{where}: expected {name} to have shape (N,) (labels) or (N, K) (scores or one-hot "
-            f"rows), received {describe_array(a)}."
+            f"rows), received {describe(a)}."
         )
     if a.shape[0] == 0:
         raise ValueError(
-            f"{where}: expected at least one sample in {name}, received {describe_array(a)}."
+            f"{where}: expected at least one sample in {name}, received {describe(a)}."
         )
     if a.dtype.kind == "f" and not np.isfinite(a).all():
         bad = np.argwhere(~np.isfinite(a))[0]

@@ -346,10 +346,11 @@ def test_step_refuses_a_parameter_whose_shape_changed():
 def test_repr_shows_the_hyperparameters():
     p = make_param(W0)
     assert repr(SGD([p], lr=0.1, momentum=0.9)) == (
-        "SGD(lr=0.1, momentum=0.9, clip_norm=None, parameters=1)"
+        "SGD(lr=0.1, momentum=0.9, clip_norm=None, weight_decay=0.0, parameters=1)"
     )
     assert repr(Adam([p], clip_norm=1.0)) == (
-        "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, clip_norm=1.0, parameters=1)"
+        "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, clip_norm=1.0, weight_decay=0.0, "
+        "parameters=1)"
     )
     assert "beta=0.9" in repr(RMSprop([p]))
     assert "eps=1e-08" in repr(Adagrad([p]))

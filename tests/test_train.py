@@ -419,7 +419,8 @@ def test_epochs_zero(setup):
     model, loss, opt, X, y = setup
     with pytest.raises(ValueError, match=r"epochs to be a positive integer, received 0"):
         fit(model, loss, opt, X, y, epochs=0, batch_size=8, progress=False)
-    with pytest.raises(ValueError, match=r"epochs to be a positive integer, received 2.5"):
+    # a float where a count is expected is the wrong kind of thing: TypeError, as everywhere
+    with pytest.raises(TypeError, match=r"epochs to be a positive integer, received float 2.5"):
         fit(model, loss, opt, X, y, epochs=2.5, batch_size=8, progress=False)
 
 
