@@ -27,7 +27,7 @@ import numbers
 import numpy as np
 
 from .rng import as_generator
-from .validate import as_float_array, describe
+from .validate import as_float_array, describe, positive_int
 
 __all__ = [
     "train_val_test_split",
@@ -418,14 +418,8 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
                 f"empty array. Hint: give num_classes=K."
             )
         num_classes = int(arr.max()) + 1 if arr.max() >= 0 else 1
-    elif (
-        not isinstance(num_classes, (int, np.integer))
-        or isinstance(num_classes, bool)
-        or num_classes < 1
-    ):
-        raise ValueError(
-            f"{where}: expected num_classes to be a positive integer, received {num_classes!r}."
-        )
+    else:
+        num_classes = positive_int(num_classes, "num_classes", where)
     k = int(num_classes)
     if len(arr) * k > 2**31:
         raise ValueError(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import describe
+from .validate import describe, positive_int
 
 
 def _as_labels(a, name: str, where: str) -> np.ndarray:
@@ -168,13 +168,7 @@ def confusion_matrix(y_hat, y, num_classes: int | None = None) -> np.ndarray:
     if num_classes is None:
         K = seen
     else:
-        if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) \
-                or num_classes < 1:
-            raise ValueError(
-                f"{where}: expected num_classes to be a positive integer, received "
-                f"{num_classes!r}."
-            )
-        K = int(num_classes)
+        K = positive_int(num_classes, "num_classes", where)
         if seen > K:
             raise ValueError(
                 f"{where}: expected labels (or score columns) below num_classes={K}, received "
