@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dlcore.activations import ReLU, Tanh
+from dlcore.data import BatchLoader
 from dlcore.layers import Dense, Dropout
 from dlcore.losses import MSE, SoftmaxCrossEntropy
 from dlcore.module import Layer, Sequential
@@ -15,6 +16,7 @@ from dlcore.train import (
     TrainingDiverged,
     evaluate,
     fit,
+    train_epoch,
 )
 
 
@@ -41,6 +43,34 @@ def train_classifier(seed, model_seed=0, epochs=3):
 
 
 # --- the loop --------------------------------------------------------------------------------------
+
+
+def test_train_epoch_is_the_hand_written_loop_of_notebook_07():
+    X, y = blobs(n=100)
+    X = X.astype(np.float32)
+    by_hand, by_dlcore = classifier(seed=3), classifier(seed=3)
+    loss_fn = SoftmaxCrossEntropy()
+    optimizer = SGD(by_hand.parameters(), lr=0.1)
+    losses = []
+    for X_batch, y_batch in BatchLoader(X, y, 32, seed=0):   # the loop as 07 writes it
+        optimizer.zero_grad()
+        y_hat = by_hand.forward(X_batch)
+        losses.append(loss_fn(y_hat, y_batch))
+        by_hand.backward(loss_fn.backward())
+        optimizer.step()
+    seen = []
+    train_epoch(by_dlcore, SoftmaxCrossEntropy(), SGD(by_dlcore.parameters(), lr=0.1),
+                BatchLoader(X, y, 32, seed=0), on_batch=lambda L, y_hat, yb: seen.append(L))
+    assert seen == losses  # the same steps in the same order: bit-identical
+    for a, b in zip(by_hand.parameters(), by_dlcore.parameters(), strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
+    # fit's first epoch is that epoch (fit only lets the first layer skip dL/dX)
+    by_fit = classifier(seed=3)
+    history = fit(by_fit, SoftmaxCrossEntropy(), SGD(by_fit.parameters(), lr=0.1), X, y,
+                  epochs=1, batch_size=32, seed=0, progress=False)
+    assert history.batch_loss == losses
+    for a, b in zip(by_hand.parameters(), by_fit.parameters(), strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
 
 
 def test_number_of_iterations():
@@ -256,7 +286,7 @@ class NaNAtThirdCall:
         return self.mse.backward()
 
 
-def test_nan_loss_stops_before_the_update():
+def test_nan_loss_stops_training_at_its_iteration():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 2)).astype(np.float32)
     y = X[:, :1] - X[:, 1:]
