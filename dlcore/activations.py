@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .module import Layer, register
-from .validate import as_float_array, fraction, message
+from .validate import as_float_array, fraction, message, output_gradient
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -49,17 +49,25 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _shape(cache):
+    """The shape of a layer's cached array, or None before the first forward pass."""
+    return None if cache is None else cache.shape
+
+
 @register
 class Identity(Layer):
     """The linear activation ``a = z``; its derivative is 1. Used for regression outputs."""
 
     keeps_shape = True
+    shape = None  # the shape of the last input, None before the first forward
 
     def forward(self, x):
-        return as_float_array(x, "x", "Identity.forward")
+        x = as_float_array(x, "x", "Identity.forward")
+        self.shape = x.shape
+        return x
 
     def backward(self, dout):
-        return dout
+        return output_gradient(dout, self.shape, "Identity.backward")
 
 
 @register
@@ -72,13 +80,15 @@ class Sigmoid(Layer):
 
     keeps_shape = True
     output_kind = "sigmoid"  # each output a probability in (0, 1)
+    a = None  # the cache: the last output, None before the first forward
 
     def forward(self, x):
         x = as_float_array(x, "x", "Sigmoid.forward")
         self.a = sigmoid(x)  # cache the output: the derivative is written in terms of it
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Sigmoid.backward")
         return dout * self.a * (1.0 - self.a)
 
 
@@ -87,13 +97,15 @@ class Tanh(Layer):
     """``a = tanh(z)``, squashing into (-1, 1) and centred on 0. Derivative: ``1 - a**2``."""
 
     keeps_shape = True
+    a = None  # the cache: the last output, None before the first forward
 
     def forward(self, x):
         x = as_float_array(x, "x", "Tanh.forward")
         self.a = np.tanh(x)
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Tanh.backward")
         return dout * (1.0 - self.a * self.a)
 
 
@@ -106,6 +118,7 @@ class ReLU(Layer):
     """
 
     keeps_shape = True
+    mask = None  # the cache: where the last input was > 0, None before the first forward
 
     def forward(self, x):
         x = as_float_array(x, "x", "ReLU.forward")
@@ -113,6 +126,7 @@ class ReLU(Layer):
         return np.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.mask), "ReLU.backward")
         return dout * self.mask
 
 
@@ -122,6 +136,7 @@ class LeakyReLU(Layer):
     z < 0, so a neuron cannot get stuck silent forever ("dying ReLU")."""
 
     keeps_shape = True
+    mask = None  # the cache: where the last input was > 0, None before the first forward
 
     def __init__(self, alpha: float = 0.01):
         self.alpha = fraction(alpha, "alpha", "LeakyReLU",
@@ -133,6 +148,7 @@ class LeakyReLU(Layer):
         return np.where(self.mask, x, self.alpha * x).astype(x.dtype, copy=False)
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.mask), "LeakyReLU.backward")
         return np.where(self.mask, dout, self.alpha * dout).astype(dout.dtype, copy=False)
 
     def config(self):
@@ -152,14 +168,16 @@ class Softmax(Layer):
 
     keeps_shape = True
     output_kind = "softmax"  # each row a probability distribution
+    a = None  # the cache: the last output, None before the first forward
 
     def forward(self, x):
         x = as_float_array(x, "x", "Softmax.forward")
         if x.ndim < 1:
             raise ValueError(message("Softmax", "scores of shape (N, K)", f"a scalar {x!r}"))
         self.a = softmax(x, axis=-1)
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Softmax.backward")
         a = self.a
         return a * (dout - (dout * a).sum(axis=-1, keepdims=True))

@@ -30,7 +30,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .init import get_initializer
 from .module import Layer, Parameter, register
-from .validate import as_float_array, describe, positive_int
+from .rng import as_generator
+from .validate import as_float_array, describe, float_dtype, positive_int
 
 
 def _as_pair(value, what: str, where: str, minimum: int) -> tuple[int, int]:
@@ -166,22 +167,42 @@ class Conv2D(Layer):
         dtype=np.float32,
     ):
         where = "Conv2D"
-        self.in_channels = positive_int(in_channels, "in_channels", where)
-        self.out_channels = positive_int(out_channels, "out_channels", where)
-        self.kernel_size = _as_pair(kernel_size, "kernel_size", where, minimum=1)
+        shape = self.state_shapes({"in_channels": in_channels, "out_channels": out_channels,
+                                   "kernel_size": kernel_size})["W"]
+        self.out_channels, self.in_channels = shape[:2]
+        self.kernel_size = shape[2:]
         self.stride = _as_pair(stride, "stride", where, minimum=1)
         self.padding = _as_pair(padding, "padding", where, minimum=0)
-        initializer = get_initializer(init)
+        dtype = float_dtype(dtype, where)
+        self._initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+        self.W = Parameter(self._initial_weights(seed, dtype), "W")
+        self.b = Parameter(np.zeros(self.out_channels, dtype=dtype), "b")
+        self.cols = None
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{"W": (C_out, C_in, kh, kw), "b": (C_out,)}`` for a config, the sizes checked."""
+        where = "Conv2D"
+        C_in = positive_int(config.get("in_channels"), "in_channels", where)
+        C_out = positive_int(config.get("out_channels"), "out_channels", where)
+        kh, kw = _as_pair(config.get("kernel_size"), "kernel_size", where, minimum=1)
+        return {"W": (C_out, C_in, kh, kw), "b": (C_out,)}
+
+    def _initial_weights(self, seed, dtype) -> np.ndarray:
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        W = np.asarray(initializer(shape, seed), dtype=dtype)
+        W = np.asarray(self._initializer(shape, seed), dtype=dtype)
         if W.shape != shape:
             raise ValueError(
                 f"Conv2D: the initialiser {self.init!r} returned shape {W.shape}, expected {shape}."
             )
-        self.W = Parameter(W, "W")
-        self.b = Parameter(np.zeros(self.out_channels, dtype=dtype), "b")
-        self.cols = None
+        return W
+
+    def reseed(self, seed) -> Conv2D:
+        """Draw ``W`` again from ``seed`` (as ``Conv2D(..., seed=seed)`` would), ``b`` back to 0."""
+        self.W.value[...] = self._initial_weights(as_generator(seed), self.W.dtype)
+        self.b.value[...] = 0
+        return self
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, C_in, H, W) -> z: (N, C_out, H_out, W_out)."""
@@ -349,7 +370,7 @@ class MaxPool2D(Layer):
                 np.maximum(out, windows[..., i, j], out=out)
 
         self.x, self.out = x, out  # cache: backward finds the winners by comparing with out
-        return out
+        return out.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout: (N, C, H_out, W_out) -> dx: (N, C, H, W), nonzero only at the winners."""

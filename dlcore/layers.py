@@ -13,7 +13,16 @@ import numpy as np
 from .init import get_initializer
 from .module import Layer, Parameter, register
 from .rng import as_generator
-from .validate import as_float_array, describe, fraction, message, positive_int, positive_number
+from .validate import (
+    as_float_array,
+    describe,
+    float_dtype,
+    fraction,
+    message,
+    output_gradient,
+    positive_int,
+    positive_number,
+)
 
 
 @register
@@ -47,21 +56,39 @@ class Dense(Layer):
     """
 
     parameter_names = ("W", "b")
+    x = None  # the cache: the last input, None before the first forward
 
     def __init__(self, in_features: int, out_features: int, init="he", seed=None, dtype=np.float32):
-        hint = "Hint: Dense(64, 10) maps 64 inputs per sample to 10 outputs."
-        self.in_features = positive_int(in_features, "in_features", "Dense", hint)
-        self.out_features = positive_int(out_features, "out_features", "Dense", hint)
-        initializer = get_initializer(init)
+        shapes = self.state_shapes({"in_features": in_features, "out_features": out_features})
+        self.in_features, self.out_features = shapes["W"]
+        dtype = float_dtype(dtype, "Dense")
+        self._initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        W = np.asarray(initializer((self.in_features, self.out_features), seed), dtype=dtype)
-        if W.shape != (self.in_features, self.out_features):
-            raise ValueError(
-                f"Dense: the initialiser {self.init!r} returned shape {W.shape}, expected "
-                f"{(self.in_features, self.out_features)}."
-            )
-        self.W = Parameter(W, "W")
+        self.W = Parameter(self._initial_weights(seed, dtype), "W")
         self.b = Parameter(np.zeros(self.out_features, dtype=dtype), "b")
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{"W": (D_in, D_out), "b": (D_out,)}`` for a config, the sizes checked."""
+        hint = "Dense(64, 10) maps 64 inputs per sample to 10 outputs."
+        D_in = positive_int(config.get("in_features"), "in_features", "Dense", hint)
+        D_out = positive_int(config.get("out_features"), "out_features", "Dense", hint)
+        return {"W": (D_in, D_out), "b": (D_out,)}
+
+    def _initial_weights(self, seed, dtype) -> np.ndarray:
+        shape = (self.in_features, self.out_features)
+        W = np.asarray(self._initializer(shape, seed), dtype=dtype)
+        if W.shape != shape:
+            raise ValueError(
+                f"Dense: the initialiser {self.init!r} returned shape {W.shape}, expected {shape}."
+            )
+        return W
+
+    def reseed(self, seed) -> Dense:
+        """Draw ``W`` again from ``seed`` (as ``Dense(..., seed=seed)`` would), ``b`` back to 0."""
+        self.W.value[...] = self._initial_weights(as_generator(seed), self.W.dtype)
+        self.b.value[...] = 0
+        return self
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, D_in) -> z: (N, D_out)."""
@@ -75,6 +102,8 @@ class Dense(Layer):
         Returns None instead of dx when ``needs_input_grad`` is False (``fit`` sets it on the
         first layer: the data is not learned, so nothing would use dx).
         """
+        shape = None if self.x is None else (len(self.x), self.out_features)
+        dout = output_gradient(dout, shape, f"{self._name()}.backward")
         self.W.grad += self.x.T @ dout
         self.b.grad += dout.sum(axis=0)
         if not self.needs_input_grad:
@@ -129,14 +158,21 @@ class Dropout(Layer):
     """
 
     keeps_shape = True
+    shape = None  # the shape of the last input (and output), None before the first forward
 
     def __init__(self, p: float = 0.5, seed=None):
         self.p = fraction(p, "p (the fraction of inputs to drop)", "Dropout",
                           "0.1 to 0.5 is usual; p=1 would drop everything.")
         self.rng = as_generator(seed)
 
+    def reseed(self, seed) -> Dropout:
+        """Draw the masks from ``seed`` from now on (``Sequential(..., seed=)`` does this)."""
+        self.rng = as_generator(seed)
+        return self
+
     def forward(self, x):
         x = as_float_array(x, "x", "Dropout.forward")
+        self.shape = x.shape
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -145,6 +181,7 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, dout):
+        dout = output_gradient(dout, self.shape, "Dropout.backward")
         if self.mask is None:
             return dout
         return dout * self.mask
@@ -161,6 +198,8 @@ class Flatten(Layer):
     Nothing is learned and nothing is copied: it is a reshape, and backward reshapes back.
     """
 
+    input_shape = None  # the cache: the last input's shape, None before the first forward
+
     def forward(self, x):
         x = as_float_array(x, "x", "Flatten.forward")
         if x.ndim < 2:
@@ -172,6 +211,9 @@ class Flatten(Layer):
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout):
+        shape = None if self.input_shape is None else (
+            self.input_shape[0], int(np.prod(self.input_shape[1:])))
+        dout = output_gradient(dout, shape, "Flatten.backward")
         return dout.reshape(self.input_shape)
 
     def output_shape(self, input_shape):
@@ -237,12 +279,13 @@ class BatchNorm(Layer):
     parameter_names = ("gamma", "beta")
     buffer_names = ("running_mean", "running_var")
     keeps_shape = True
+    x_hat = None  # the cache: the normalised last input, None before the first forward
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
                  dtype=np.float32):
         where = "BatchNorm"
-        self.num_features = positive_int(num_features, "num_features", where,
-                                         "the D of Dense(..., D) or the C_out of Conv2D before it.")
+        (self.num_features,) = self.state_shapes({"num_features": num_features})["gamma"]
+        dtype = float_dtype(dtype, where)
         self.momentum = fraction(momentum, "momentum", where, "0.1 is usual.")
         self.eps = positive_number(eps, "eps", where, "1e-5 is usual.")
         D = self.num_features
@@ -250,6 +293,13 @@ class BatchNorm(Layer):
         self.beta = Parameter(np.zeros(D, dtype=dtype), "beta")
         self.running_mean = np.zeros(D, dtype=dtype)
         self.running_var = np.ones(D, dtype=dtype)
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """Four arrays of shape (num_features,): gamma, beta and the two running statistics."""
+        D = positive_int(config.get("num_features"), "num_features", "BatchNorm",
+                         "the D of Dense(..., D) or the C_out of Conv2D before it.")
+        return {name: (D,) for name in ("gamma", "beta", "running_mean", "running_var")}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, D) or (N, C, H, W) -> the same shape, each feature normalised."""
@@ -272,6 +322,8 @@ class BatchNorm(Layer):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout: the output's shape -> dx: the same shape; adds dgamma and dbeta into the grads."""
+        shape = None if self.x_hat is None else self.x_hat.shape
+        dout = output_gradient(dout, shape, f"BatchNorm({self.num_features}).backward")
         x_hat, inv_std, axes = self.x_hat, self.inv_std, self.axes
         self.beta.grad += dout.sum(axis=axes)
         self.gamma.grad += (dout * x_hat).sum(axis=axes)

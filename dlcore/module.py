@@ -15,6 +15,9 @@ says what it holds in three class attributes and does its maths in two methods::
         def backward(self, dout): ...          # dL/d(input); ADDS dL/dW into self.W.grad
         def output_shape(self, input_shape):   # only for a layer that changes the shape
         def config(self): ...                  # the constructor arguments, to rebuild it
+        def reseed(self, seed): ...            # only for a layer that draws random numbers
+        @classmethod
+        def state_shapes(cls, config): ...     # only for a layer whose arrays can be large
 
 - ``forward(x)`` returns the layer's output and keeps in the layer what ``backward`` will need
   (the "cache": usually the input, or the output of an activation).
@@ -28,6 +31,17 @@ says what it holds in three class attributes and does its maths in two methods::
 - Buffers hold state that is not learned but belongs to the model, such as ``BatchNorm``'s
   running mean: saved, loaded, cast and restored with the parameters, never touched by an
   optimizer.
+- ``reseed(seed)`` redraws everything random a layer holds (the starting weights of ``Dense``,
+  the mask stream of ``Dropout``) from ``seed``: ``Sequential(..., seed=0)`` calls it on every
+  layer with one Generator, so one seed makes a whole model repeatable. A layer that draws no
+  random numbers inherits the base method, which only passes ``seed`` on to its children.
+- ``state_shapes(config)`` (a class method) gives the shape of every parameter and buffer a layer
+  built from ``config`` would hold, *without* building it: ``dlcore.io.load`` compares a file's
+  claims with it before allocating anything. The base method builds the layer and looks; a
+  layer whose arrays can be large (``Dense``, ``Conv2D``, ``RNN``, ``BatchNorm``) writes it out.
+- ``backward`` before ``forward``, or with a ``dout`` of another shape than the output, is a
+  clear error (``dlcore.validate.output_gradient``); an output a caller changes in place never
+  changes what ``backward`` uses (an activation that caches its output returns a copy).
 - ``needs_input_grad`` (True unless someone says otherwise): when it is False, nothing will use
   dL/d(input), so ``backward`` may skip computing it and return ``None``; the parameter
   gradients are computed as always. ``fit`` sets it to False on the model while training: the
@@ -43,7 +57,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, describe, message, positive_int
+from .rng import as_generator
+from .validate import (
+    as_float_array,
+    describe,
+    float_dtype,
+    message,
+    output_gradient,
+    positive_int,
+    shape_tuple,
+)
 
 # --- the registry: which classes dlcore.io may rebuild -----------------------------------------
 
@@ -106,9 +129,11 @@ class Parameter:
     """
 
     def __init__(self, value, name: str = "param"):
-        value = np.asarray(value)
-        if value.dtype.kind != "f":
-            value = value.astype(np.float32)
+        if not isinstance(name, str):
+            raise TypeError(message("Parameter", "name to be a str such as 'W'",
+                                    f"{type(name).__name__} {name!r}"))
+        # numbers only: a string or an object array is refused here, not deep inside a step
+        value = as_float_array(value, "value", f"Parameter({name!r})")
         self.value = value
         self.grad = np.zeros_like(value)
         self.name = name
@@ -131,6 +156,7 @@ class Parameter:
 
     def to(self, dtype) -> Parameter:
         """Cast value and gradient to ``dtype`` (e.g. ``np.float64`` for a gradient check)."""
+        dtype = float_dtype(dtype, f"Parameter({self.name!r}).to")
         self.value = self.value.astype(dtype)
         self.grad = self.grad.astype(dtype)
         return self
@@ -203,6 +229,26 @@ class Layer:
     def config(self) -> dict:
         """The constructor arguments that rebuild this layer, as JSON-serialisable values."""
         return {}
+
+    def reseed(self, seed) -> Layer:
+        """Redraw everything random this layer holds from ``seed`` (None, an int or a
+        Generator): its starting weights, as a new layer would draw them, and the random
+        numbers it draws later (dropout masks). Here: nothing of its own, the children in
+        order. Returns the layer."""
+        rng = as_generator(seed)
+        for _, child in self.named_children():
+            child.reseed(rng)
+        return self
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{name: shape}`` of every parameter and buffer of ``cls(**config)``.
+
+        Used by ``dlcore.io.load`` to check a file's claims before allocating anything. This
+        default builds the layer and looks, which is fine for a layer with small arrays; a
+        layer whose arrays grow with its arguments computes them instead (see ``Dense``).
+        """
+        return {name: value.shape for name, value in cls(**config).state_dict().items()}
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -297,9 +343,7 @@ class Layer:
         Training runs in float32 (fast, half the memory); gradient checks run in float64, where
         central differences are accurate enough to compare with the analytic gradient.
         """
-        if np.dtype(dtype).kind != "f":
-            raise TypeError(message(f"{type(self).__name__}.to", "a float dtype such as "
-                                    "np.float32 or np.float64", repr(dtype)))
+        dtype = float_dtype(dtype, f"{type(self).__name__}.to")
         for name in self.parameter_names:
             getattr(self, name).to(dtype)
         for name in self.buffer_names:
@@ -337,9 +381,22 @@ class Sequential(Layer):
     propagation (``notebooks/05_back_propagation.ipynb``).
 
     x: (N, ...) -> the last layer's output, e.g. (N, D_out).
+
+    ``seed`` (None, an int or a Generator) is the one seed of a model: given, every random
+    number of every layer inside (the starting weights of each ``Dense``, ``Conv2D`` and
+    ``RNN``, the masks of each ``Dropout``) comes from one Generator made from it, in layer
+    order, whatever seeds the layers were built with; ``fit`` given no ``seed`` of its own then
+    shuffles from it too. So ``Sequential(Dense(64, 32), ReLU(), Dropout(0.2), Dense(32, 10),
+    seed=0)`` trained by ``fit`` gives the same run every time (``notebooks/07``). The
+    generator is ``model.rng`` (None without a seed).
     """
 
-    def __init__(self, *layers: Layer):
+    #: The model's one Generator when it was built with ``seed``, else None.
+    rng: np.random.Generator | None = None
+    #: The shape of the last output of ``forward`` (None before the first): ``backward`` checks.
+    _output_shape: tuple | None = None
+
+    def __init__(self, *layers: Layer, seed=None):
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for i, layer in enumerate(layers):
@@ -351,11 +408,15 @@ class Sequential(Layer):
                     f"activation classes must be instantiated, e.g. ReLU() not ReLU."
                 )
         self.layers = list(layers)
+        if seed is not None:
+            self.rng = as_generator(seed)
+            self.reseed(self.rng)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, ...) -> output of the last layer. Each layer keeps its own cache."""
         for layer in self.layers:
             x = layer.forward(x)
+        self._output_shape = np.shape(x)
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
@@ -363,6 +424,7 @@ class Sequential(Layer):
 
         Returns None instead of dL/d(input) when ``needs_input_grad`` is False.
         """
+        dout = output_gradient(dout, self._output_shape, "Sequential.backward")
         if self.layers:
             # the model's input is its first layer's input: that layer needs dL/dx when we do
             self.layers[0].needs_input_grad = self.needs_input_grad
@@ -472,6 +534,11 @@ class Sequential(Layer):
         ``input_shape`` is the shape of one sample, e.g. ``(64,)`` or ``(1, 8, 8)``; without it
         the shapes are worked out from the first layer that knows its input size, if any.
         """
+        if input_shape is not None:
+            input_shape = shape_tuple(
+                input_shape, "input_shape", "Sequential.summary",
+                "the shape of ONE sample, without the batch axis: input_shape=(64,) for 64 "
+                "features, (1, 28, 28) for a grey image.")
         if input_shape is None:
             for layer in self.layers:
                 cfg = layer.config()

@@ -19,7 +19,7 @@ import numpy as np
 from .init import get_initializer
 from .module import Layer, Parameter, register
 from .rng import as_generator
-from .validate import as_float_array, boolean, describe, positive_int
+from .validate import as_float_array, boolean, describe, float_dtype, positive_int
 
 
 @register
@@ -76,26 +76,45 @@ class RNN(Layer):
         seed=None,
         dtype=np.float32,
     ):
-        self.input_size = positive_int(input_size, "input_size", "RNN")
-        self.hidden_size = positive_int(hidden_size, "hidden_size", "RNN")
+        D, H = self.state_shapes({"input_size": input_size, "hidden_size": hidden_size})["W_xh"]
+        self.input_size, self.hidden_size = D, H
         self.return_sequences = boolean(return_sequences, "return_sequences", "RNN")
-        initializer = get_initializer(init)
+        dtype = float_dtype(dtype, "RNN")
+        self._initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+        W_xh, W_hh = self._initial_weights(seed, dtype)
+        self.W_xh = Parameter(W_xh, "W_xh")
+        self.W_hh = Parameter(W_hh, "W_hh")
+        self.b = Parameter(np.zeros(H, dtype=dtype), "b")
+        self.x = None
+        self.hidden_states = None
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{"W_xh": (D, H), "W_hh": (H, H), "b": (H,)}`` for a config, the sizes checked."""
+        D = positive_int(config.get("input_size"), "input_size", "RNN")
+        H = positive_int(config.get("hidden_size"), "hidden_size", "RNN")
+        return {"W_xh": (D, H), "W_hh": (H, H), "b": (H,)}
+
+    def _initial_weights(self, seed, dtype) -> tuple[np.ndarray, np.ndarray]:
         rng = as_generator(seed)  # one stream for both matrices, so they differ
         D, H = self.input_size, self.hidden_size
-        W_xh = np.asarray(initializer((D, H), rng), dtype=dtype)
-        W_hh = np.asarray(initializer((H, H), rng), dtype=dtype)
+        W_xh = np.asarray(self._initializer((D, H), rng), dtype=dtype)
+        W_hh = np.asarray(self._initializer((H, H), rng), dtype=dtype)
         for name, W, shape in (("W_xh", W_xh, (D, H)), ("W_hh", W_hh, (H, H))):
             if W.shape != shape:
                 raise ValueError(
                     f"RNN: the initialiser {self.init!r} returned shape {W.shape} for {name}, "
                     f"expected {shape}."
                 )
-        self.W_xh = Parameter(W_xh, "W_xh")
-        self.W_hh = Parameter(W_hh, "W_hh")
-        self.b = Parameter(np.zeros(H, dtype=dtype), "b")
-        self.x = None
-        self.hidden_states = None
+        return W_xh, W_hh
+
+    def reseed(self, seed) -> RNN:
+        """Draw ``W_xh`` and ``W_hh`` again from ``seed`` (as ``RNN(..., seed=seed)`` would),
+        ``b`` back to 0."""
+        self.W_xh.value[...], self.W_hh.value[...] = self._initial_weights(seed, self.W_xh.dtype)
+        self.b.value[...] = 0
+        return self
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, T, D) -> (N, T, H) if return_sequences else (N, H)."""

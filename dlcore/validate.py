@@ -14,7 +14,8 @@ The exception type says which kind of mistake it is, the same everywhere:
 - ``TypeError``: the wrong *kind* of thing (a string or a float where an integer size is
   expected, a class where an instance is expected, an array of strings);
 - ``ValueError``: the right kind with a wrong *value* (a size of 0, a learning rate of -1, an
-  array of the wrong shape, a NaN).
+  array of the wrong shape, a NaN, a file that describes something impossible);
+- ``RuntimeError``: a call made in the wrong order (``backward`` before ``forward``).
 
 The checks live here, in one place, so that a layer's ``forward`` can show its maths first and
 leave the checking to a one-line call. Introduced with the layers in
@@ -39,6 +40,10 @@ __all__ = [
     "boolean",
     "finite",
     "NotFiniteError",
+    "float_dtype",
+    "shape_tuple",
+    "output_gradient",
+    "table_size",
 ]
 
 
@@ -169,3 +174,76 @@ def finite(a: np.ndarray, name: str, where: str, hint: str) -> None:
         f"{describe(a)} with {n_nan} NaN and {n_inf} infinite values (the first at index "
         f"{first})", hint,
     ))
+
+
+def float_dtype(dtype, where: str, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy float dtype (float16, float32 or float64); TypeError otherwise.
+
+    An integer dtype would silently round every starting weight to 0, and a string that names
+    no dtype would fail deep inside NumPy: both are refused here, at the call.
+    """
+    hint = "np.float32 to train, np.float64 for gradient checks."
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(message(where, f"{name} to be a float dtype such as np.float32",
+                                f"{type(dtype).__name__} {dtype!r}", hint)) from exc
+    if dt.kind != "f" or dtype is None:
+        raise TypeError(message(where, f"{name} to be a float dtype such as np.float32",
+                                "None" if dtype is None else f"dtype {dt.name}", hint))
+    return dt
+
+
+def shape_tuple(shape, name: str, where: str, hint: str = "") -> tuple:
+    """``shape`` as a tuple of sizes (each an int >= 1, or None for "unknown").
+
+    ``5`` (a number, not a shape), ``"64"`` and ``(8, 2.5)`` are TypeErrors; ``(0, 3)`` a
+    ValueError.
+    """
+    expected = f"{name} to be a tuple of sizes such as (64,) or (1, 28, 28)"
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(message(where, expected, f"{type(shape).__name__} {shape!r}", hint))
+    for s in shape:
+        if s is not None and not _is_integer(s):
+            raise TypeError(message(where, expected, f"{shape!r}, which holds "
+                                    f"{type(s).__name__} {s!r}", hint))
+        if s is not None and s < 1:
+            raise ValueError(message(where, expected + " (every size >= 1)", repr(shape), hint))
+    return tuple(None if s is None else int(s) for s in shape)
+
+
+def output_gradient(dout, output_shape, where: str) -> np.ndarray:
+    """``dout`` (dL/d(output)) checked at the start of a layer's ``backward``.
+
+    ``output_shape`` is the shape of the output the last ``forward`` returned, or None if
+    ``forward`` has not run: then there is nothing to differentiate (RuntimeError). ``dout``
+    must have exactly the output's shape (ValueError): broadcasting a gradient of another shape
+    would give a wrong gradient, or NumPy's error from deep inside the layer.
+    """
+    if output_shape is None:
+        raise RuntimeError(message(
+            where, "forward(x) to have run first", "backward(dout) with no forward pass",
+            "back propagation goes through the values the forward pass kept: call "
+            "y = layer.forward(x), then layer.backward(dout) with dout of y's shape.",
+        ))
+    dout = as_float_array(dout, "dout", where)
+    if dout.shape != tuple(output_shape):
+        raise ValueError(message(
+            where, f"dout of the shape of the last output, {tuple(output_shape)}", describe(dout),
+            "dout is dL/d(output): one number per number the forward pass returned; "
+            "pass loss.backward() or the gradient of the layer after this one.",
+        ))
+    return dout
+
+
+def table_size(n_numbers: int, itemsize: int, where: str, what: str, hint: str,
+               limit_bytes: int = 2**31) -> None:
+    """ValueError if a result of ``n_numbers`` numbers of ``itemsize`` bytes would exceed
+    ``limit_bytes`` (2 GiB): asked for by a mistake (ids taken for class labels), such an array
+    would exhaust the memory before anything could be said."""
+    size = int(n_numbers) * int(itemsize)
+    if size > limit_bytes:
+        raise ValueError(message(
+            where, f"a result of at most {limit_bytes / 2**30:g} GiB",
+            f"{what}: {int(n_numbers):,} numbers, {size / 2**30:.1f} GiB", hint,
+        ))
