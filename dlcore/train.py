@@ -13,8 +13,11 @@ Introduced in ``notebooks/07_training_loop.ipynb``, where the loop is first writ
 ``train_epoch`` below is exactly the inner loop, and nothing else. ``fit`` runs it once per
 epoch and puts around it the bookkeeping a person wants to see (losses, accuracy, time per
 epoch, a progress bar, validation, callbacks such as ``EarlyStopping``) and the checks that turn
-silent failures into clear errors: inputs validated once at the start, and a loss that becomes
-NaN or inf stops training with ``TrainingDiverged``, saying when and what to try.
+silent failures into clear errors: inputs validated once at the start (every label of ``y`` and
+``y_val`` against the loss and the model's output, before the first update), and a run that
+blows up stops with ``TrainingDiverged``, saying when and what to try: a loss or a weight that
+becomes NaN or inf, an optimizer whose memory does, or a training loss that stays finite but
+climbs far above both where it started and the loss of a model that knows nothing.
 
 Epochs are counted from 1 everywhere in this module (``History.best_epoch``, the ``epoch``
 given to callbacks, error messages), as people count them: "epoch 1 of 10".
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import BatchLoader
-from .module import Layer
+from .module import Layer, _all_layers
 from .validate import (
     NotFiniteError,
     as_float_array,
@@ -42,11 +45,18 @@ from .validate import (
 )
 
 __all__ = ["fit", "train_epoch", "evaluate", "History", "Evaluation", "EarlyStopping",
-           "TrainingDiverged"]
+           "TrainingDiverged", "TrainingInterrupted", "DIVERGENCE_FACTOR"]
+
+#: ``fit`` stops with ``TrainingDiverged`` when an epoch's training loss is more than this many
+#: times both the first batch's loss and the loss of a model that knows nothing
+#: (``Loss.chance_loss``): far beyond the ups and downs of a run that is learning.
+DIVERGENCE_FACTOR = 100.0
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss (or the weights) became NaN or infinite during ``fit``.
+    """Training blew up during ``fit``: the loss, a weight or the optimizer's memory became NaN
+    or infinite, or the training loss, still finite, climbed ``DIVERGENCE_FACTOR`` times above
+    both where it started and the chance level.
 
     Attributes: ``epoch`` and ``iteration`` (both from 1) where it happened, ``last_finite_loss``
     (None if there was none) and ``history`` (everything recorded up to then, for plotting).
@@ -58,6 +68,29 @@ class TrainingDiverged(FloatingPointError):
         self.epoch = epoch
         self.iteration = iteration
         self.last_finite_loss = last_finite_loss
+        self.history = history
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """``fit`` was stopped by its user: the kernel's stop button in Jupyter, or Ctrl-C.
+
+    A ``KeyboardInterrupt``, so a loop around ``fit`` stops too. The model keeps the weights of
+    its last update, finite and usable (``predict``, ``evaluate``, ``save``, or ``fit`` again to
+    go on), and is back in the mode it was in. Attributes: ``epoch`` and ``iteration`` (from 1)
+    where it stopped, and ``history``: every epoch completed before, and the loss of every
+    batch trained on. In Jupyter, the cell after the stopped one can take it with
+    ``history = sys.last_value.history``; or catch it::
+
+        try:
+            history = fit(model, loss, optimizer, X, y, epochs=100, batch_size=32)
+        except KeyboardInterrupt as stop:     # the stop button
+            history = stop.history
+    """
+
+    def __init__(self, message: str, epoch: int, iteration: int, history: History):
+        super().__init__(message)
+        self.epoch = epoch
+        self.iteration = iteration
         self.history = history
 
 
@@ -285,6 +318,41 @@ def _check_loss_and_model(model, loss, where: str) -> None:
         )
 
 
+def _output_shape(model: Layer, X: np.ndarray, name: str, where: str) -> tuple:
+    """The shape of the model's output for all of ``X``, from a forward pass on its first
+    sample in evaluation mode (no dropout mask drawn, no running statistic changed); an
+    error of the model's own is raised again saying which data it was."""
+    modes = [(layer, layer.training) for layer in _all_layers(model)]
+    model.eval()
+    try:
+        out = model.forward(X[:1])
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{where}: {name} ({describe(X)}) does not fit the model, checked on its first "
+            f"sample before any update: {exc}"
+        ) from exc
+    finally:
+        for layer, mode in modes:
+            layer.training = mode
+    return (len(X), *np.shape(out)[1:])
+
+
+def _check_against_model(model, loss, X, y, names: tuple[str, str], where: str) -> tuple:
+    """X through the model (its first sample), then every target of y against the loss and
+    the model's output shape; returns that shape (N, ...)."""
+    shape = _output_shape(model, X, names[0], where)
+    check = getattr(loss, "check_targets", None)  # a loss written without dlcore's base class
+    if check is not None:
+        try:
+            check(y, shape)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"{where}: {names[1]} ({describe(y)}) does not fit the loss and the model's "
+                f"output (shape {shape}), checked on all of it before any update: {exc}"
+            ) from exc
+    return shape
+
+
 def _model_dtype(model: Layer):
     params = model.parameters()
     return params[0].value.dtype if params else np.dtype(np.float32)
@@ -323,6 +391,7 @@ def evaluate(model: Layer, loss, X, y, batch_size: int = 1024) -> Evaluation:
     batch_size = positive_int(batch_size, "batch_size", where,
                               "batch_size only limits memory; 1024 is fine.")
     X, y = _check_data(X, y, _model_dtype(model), ("X", "y"), where)
+    _check_against_model(model, loss, X, y, ("X", "y"), where)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         mean_loss, acc = _evaluate(model, loss, X, y, batch_size)
     return Evaluation(loss=float(mean_loss), accuracy=acc)
@@ -393,7 +462,8 @@ class _EpochRecord:
             right = self.loss_fn.predict_labels(y_hat) == self.loss_fn.target_labels(y_batch)
             self.correct += int(np.count_nonzero(right))
 
-    def diverged(self, what: str, iteration: int | None = None) -> TrainingDiverged:
+    def diverged(self, what: str, iteration: int | None = None,
+                 weights_usable: bool = False) -> TrainingDiverged:
         history, iteration = self.history, iteration or self.iteration
         last = history.batch_loss[-1] if history.batch_loss else None
         last_text = f"{last:.4g}" if last is not None else "none (it was not finite from the start)"
@@ -406,17 +476,61 @@ class _EpochRecord:
             f"{lr_hint}; standardise the inputs (dlcore.data.StandardScaler); if the loss works "
             f"on probabilities (BinaryCrossEntropy, CategoricalCrossEntropy), avoid log(0) by "
             f"ending the model with logits and using the from-logits loss "
-            f"(BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy). The model's weights are now "
-            f"unusable: build (or load) it again before retrying."
+            f"(BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy)."
         )
+        if weights_usable:
+            text += (" The weights are finite, but build a new optimizer (its memory is "
+                     "spoilt) before training on.")
+        else:
+            text += (" The model's weights are now unusable: build (or load) it again before "
+                     "retrying.")
         return TrainingDiverged(text, self.epoch, iteration, last, history)
+
+    def interrupted(self) -> TrainingInterrupted:
+        """The error for a run stopped by its user, saying what is kept and where."""
+        history = self.history
+        done = history.epochs_run
+        text = (
+            f"fit: stopped by the user in epoch {self.epoch}, after {self.iteration} of "
+            f"{self.iterations} iterations. The model keeps the weights of its last update and "
+            f"can be used, saved or trained on; the history of the {done} complete "
+            f"epoch{'s' if done != 1 else ''} (and of every batch) is this exception's "
+            f".history: in Jupyter, history = sys.last_value.history in the next cell."
+        )
+        return TrainingInterrupted(text, self.epoch, self.iteration, history)
 
 
 def _first_bad_parameter(model: Layer) -> str | None:
     """The name of the first parameter holding a NaN or an infinity, or None."""
     for name, p in model.named_parameters():
-        if not np.isfinite(p.value).all():
+        if not _all_finite(p.value):
             return name
+    return None
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """True if ``a`` holds no NaN or inf: one sum clears the usual case without a mask."""
+    if math.isfinite(a.sum()):
+        return True
+    return bool(np.isfinite(a).all())  # finite numbers whose sum overflowed
+
+
+def _first_bad_state(model: Layer, optimizer) -> str | None:
+    """``"v of layers[0].W"`` for the first NaN or inf in the optimizer's memory, or None.
+
+    Overflow warnings are silenced inside ``fit`` (``TrainingDiverged`` reports instead), so an
+    infinite state must be looked for: a float32 gradient of 1e30 squared is inf in Adam's
+    ``v``, after which that weight's step is 0 forever while the loss looks merely stuck.
+    """
+    states = getattr(optimizer, "state", None)
+    params = getattr(optimizer, "params", None)
+    if not isinstance(states, list) or not isinstance(params, list):
+        return None
+    names = {id(p): name for name, p in model.named_parameters()}
+    for p, state in zip(params, states, strict=False):
+        for key, arr in (state.items() if isinstance(state, dict) else ()):
+            if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and not _all_finite(arr):
+                return f"{key} of {names.get(id(p), p.name)}"
     return None
 
 
@@ -460,6 +574,9 @@ def _check_fit_arguments(model, loss, optimizer, X, y, epochs, batch_size, valid
             raise ValueError(message(where, "validation_data to be a pair (X_val, y_val)",
                                      received, "validation_data=(X_val, y_val)."))
         validation_data = _check_data(*validation_data, dtype, ("X_val", "y_val"), where)
+    output_shape = _check_against_model(model, loss, X, y, ("X", "y"), where)
+    if validation_data is not None:
+        _check_against_model(model, loss, *validation_data, ("X_val", "y_val"), where)
     callbacks = list(callbacks) if callbacks is not None else []
     for cb in callbacks:
         if not callable(getattr(cb, "on_epoch_end", None)):
@@ -473,7 +590,7 @@ def _check_fit_arguments(model, loss, optimizer, X, y, epochs, batch_size, valid
                 f"validation_data=(X_val, y_val), received validation_data=None. Hint: split "
                 f"off a validation set with dlcore.data.train_val_test_split."
             )
-    return X, y, epochs, batch_size, validation_data, callbacks
+    return X, y, epochs, batch_size, validation_data, callbacks, output_shape
 
 
 def _progress_bar(epochs: int, progress: bool):
@@ -497,6 +614,10 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
     update. Around it: after each epoch the validation loss (and accuracy) is computed in eval
     mode, the callbacks run, and the progress bar moves.
 
+    Before the first update every argument is checked: ``X`` (and ``X_val``) through the model
+    on its first sample, and every target of ``y`` (and ``y_val``) against the loss and the
+    model's output, so that a bad label is reported at its place in ``y``, not in a mini-batch.
+
     Parameters
     ----------
     model : Layer
@@ -515,8 +636,8 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
     validation_data : (X_val, y_val), optional
         Evaluated after every epoch, never trained on.
     seed : None, int or Generator
-        The shuffling order. The same seed and the same initial model (and optimizer) give
-        bit-identical weights and history.
+        The shuffling order. None: the model's own generator if it was built with
+        ``Sequential(..., seed=...)``, else a fresh, unpredictable order.
     callbacks : list, optional
         Objects with ``on_epoch_end(epoch, history, model) -> bool`` (True stops training),
         e.g. ``EarlyStopping``. See ``EarlyStopping`` for the whole protocol.
@@ -533,14 +654,46 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
     Raises
     ------
     TrainingDiverged
-        If the loss or the weights become NaN or infinite: says at which epoch and iteration,
-        the last finite loss, and what to try.
+        If the loss, a weight or the optimizer's memory becomes NaN or infinite, or an epoch's
+        loss climbs ``DIVERGENCE_FACTOR`` (100) times above both the first batch's loss and
+        the chance level (``loss.chance_loss``): says at which epoch and iteration, the last
+        finite loss, and what to try.
+    TrainingInterrupted
+        If you stop it (see below).
+
+    Repeating a run
+    ---------------
+    Every random number of a run comes from a seed: the starting weights, the dropout masks,
+    the shuffling. One seed in one place drives all three: build the model with
+    ``Sequential(..., seed=0)`` and call ``fit`` without a ``seed`` (a ``seed`` given here
+    replaces the model's generator for the shuffling only). A layer built without a seed
+    draws new weights (or masks) every run, and ``fit(seed=0)`` alone does not change that.
+
+    With the same seeds, data, starting model and optimizer, two runs give bit-identical
+    weights and history *on the same machine, with the same NumPy and BLAS library and the
+    same number of BLAS threads*. Another CPU, BLAS library or thread count adds the numbers of
+    a matrix product in another order, which changes the last digits (an MLP's loss of
+    1.2970045502 with one thread, 1.2970045163 with two) and, over many updates, more than
+    that: compare runs across machines with a tolerance (``dlcore.tolerance``), never ``==``.
+
+    Stopping
+    --------
+    The kernel's stop button (or Ctrl-C) stops ``fit`` at once and raises
+    ``TrainingInterrupted``, a ``KeyboardInterrupt``: the model keeps the weights of its last
+    update, usable and back in the mode it was in (callbacks' ``on_train_end`` is not run, so
+    ``EarlyStopping`` does not restore its best epoch), and the history so far is
+    ``exc.history``; in Jupyter the next cell can take it with
+    ``history = sys.last_value.history``.
     """
-    X, y, epochs, batch_size, validation_data, callbacks = _check_fit_arguments(
+    X, y, epochs, batch_size, validation_data, callbacks, output_shape = _check_fit_arguments(
         model, loss, optimizer, X, y, epochs, batch_size, validation_data, callbacks)
+    if seed is None:
+        seed = getattr(model, "rng", None)  # Sequential(..., seed=): the model's one seed
     loader = BatchLoader(X, y, batch_size, shuffle=shuffle, seed=seed)
     history = History(iterations_per_epoch=len(loader))
     record = _EpochRecord(history, loss, optimizer, len(loader))
+    chance = getattr(loss, "chance_loss", None)
+    chance = chance(y, output_shape) if chance is not None else None
     for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(history, model)
@@ -563,10 +716,9 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                     # the data were checked finite before training: the model's output is not
                     raise record.diverged("the model's output became NaN or infinite",
                                           record.iteration + 1) from exc
-                bad = _first_bad_parameter(model)  # the epoch's last update may have done it
-                if bad is not None:
-                    raise record.diverged(f"the parameter {bad} became NaN or infinite")
+                _check_epoch(record, model, optimizer)
                 _record_epoch(history, record, model, loss, X, validation_data, start_time)
+                _check_loss_level(record, history, chance)
                 stop = _run_callbacks(callbacks, epoch, history, model)
                 if bar is not None:
                     bar.set_postfix(**_latest_numbers(history))
@@ -576,6 +728,8 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
                     if not history.stopped_early:
                         history.stop_reason = None
                     break
+    except KeyboardInterrupt as exc:
+        raise record.interrupted() from exc
     finally:
         model.train(was_training)
         model.needs_input_grad = needed_input_grad
@@ -591,6 +745,37 @@ def fit(model: Layer, loss, optimizer, X, y, epochs: int, batch_size: int,
         # plain line of text keeps the final numbers visible there too.
         print(_summary_line(history), flush=True)
     return history
+
+
+def _check_epoch(record, model: Layer, optimizer) -> None:
+    """After an epoch's last update: every weight and the optimizer's memory still finite."""
+    bad = _first_bad_parameter(model)  # the epoch's last update may have done it
+    if bad is not None:
+        raise record.diverged(f"the parameter {bad} became NaN or infinite")
+    bad = _first_bad_state(model, optimizer)
+    if bad is not None:
+        raise record.diverged(
+            f"the optimizer's memory ({type(optimizer).__name__}'s {bad}) became NaN or "
+            f"infinite, so that weight would never move again although the loss stays finite "
+            f"(a gradient so large that its square overflows the float type: clip the "
+            f"gradients, e.g. Adam(..., clip_norm=1.0), or scale the targets)",
+            weights_usable=True)
+
+
+def _check_loss_level(record, history: History, chance: float | None) -> None:
+    """``TrainingDiverged`` if the epoch's loss is far above where it started and chance."""
+    first = history.batch_loss[0]
+    reference = max(first, chance) if chance is not None else first
+    current = history.loss[-1]
+    if current > DIVERGENCE_FACTOR * reference:
+        chance_text = (f" and the {chance:.4g} of a model that knows nothing (chance level)"
+                       if chance is not None else "")
+        raise record.diverged(
+            f"the training loss of the epoch was {current:.4g}, more than "
+            f"{DIVERGENCE_FACTOR:g} times both the first batch's {first:.4g}{chance_text}. "
+            f"Every number is still finite, but the steps have thrown the weights far from "
+            f"any solution",
+            record.iterations)
 
 
 def _record_epoch(history, record, model, loss, X, validation_data, start_time) -> None:

@@ -202,7 +202,9 @@ def test_train_mode_during_fit_eval_for_validation_and_mode_restored():
     model.eval()
     fit(model, SoftmaxCrossEntropy(), SGD(model.parameters()), X, y, epochs=1, batch_size=32,
         validation_data=(X[:10], y[:10]), progress=False)
-    assert spy.modes == [True, True, False]  # two training batches, one validation batch
+    # the first samples of X and X_val checked against the model (eval mode, before any
+    # update), then two training batches and one validation batch
+    assert spy.modes == [False, False, True, True, False]
     assert model.training is False and model[2].training is False
     model.train()
     evaluate(model, SoftmaxCrossEntropy(), X, y)
