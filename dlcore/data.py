@@ -240,14 +240,19 @@ def _as_label_array(labels, where: str) -> np.ndarray:
             values = list(labels)
         except TypeError:  # a single label, not a sequence: reported by the ndim check below
             values = labels
-        arr = np.asarray(values)
+        try:
+            arr = np.asarray(values)
+        except ValueError:  # ragged lists, [[1, 2], [3]]: kept as objects, refused by fit
+            arr = None
         # np.asarray turns [1, "a"] into ["1", "a"] and a list of tuples into a 2-D array:
         # keep every label as it was instead, in an object array
-        if arr.ndim != 1 or arr.tolist() != values:
+        if arr is None or arr.ndim != 1 or arr.tolist() != values:
             try:
                 arr = np.fromiter(values, dtype=object, count=len(values))
             except (TypeError, ValueError):
                 pass
+    if arr is None:
+        raise TypeError(f"{where}: expected labels, one per sample, received {describe(labels)}.")
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: expected labels to be 1-D, one label per sample, received "
@@ -305,9 +310,13 @@ class LabelEncoder:
         try:
             unique = list(dict.fromkeys(arr.tolist()))  # keeps first occurrences, hashes once
         except TypeError as exc:
+            n, first = next(((i, v) for i, v in enumerate(arr.tolist())
+                             if getattr(v, "__hash__", None) is None), ("?", "a label"))
             raise TypeError(
                 f"LabelEncoder.fit: expected hashable labels (strings, numbers, tuples), "
-                f"received {exc}. Hint: lists cannot be labels; convert them to tuples."
+                f"received {first!r:.80} at position {n} ({exc}). "
+                f"Hint: lists cannot be labels; convert them to tuples, or is this one row of "
+                f"features per sample rather than one label?"
             ) from exc
         self.classes_ = _sorted_classes(unique)
         self._code_of = {label: code for code, label in enumerate(self.classes_.tolist())}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import describe, positive_int
+from .validate import describe, positive_int, table_size
 
 
 def _as_labels(a, name: str, where: str) -> np.ndarray:
@@ -80,14 +80,19 @@ def _as_labels(a, name: str, where: str) -> np.ndarray:
                 f"scores or probabilities must have one column per class (N, K); threshold a "
                 f"single probability first, e.g. (p > 0.5).astype(int)."
             )
-    labels = a.astype(np.int64)
-    if labels.min() < 0:
+    if a.min() < 0:
         raise ValueError(
             f"{where}: expected class labels 0, 1, ..., K-1 in {name}, received the negative "
-            f"label {int(labels.min())}. Hint: map labels to 0..K-1 with "
+            f"label {a.min()!s}. Hint: map labels to 0..K-1 with "
             f"dlcore.data.LabelEncoder (labels -1/+1 for Hinge become 0/1 with (y > 0))."
         )
-    return labels
+    if a.max() >= 2**62:  # checked before the cast, which would wrap it to a negative number
+        raise ValueError(
+            f"{where}: expected class labels 0, 1, ..., K-1 in {name}, received the label "
+            f"{a.max()!s}. Hint: these look like ids, not classes; map them to 0..K-1 with "
+            f"dlcore.data.LabelEncoder."
+        )
+    return a.astype(np.int64)
 
 
 def _num_score_columns(a) -> int | None:
@@ -175,6 +180,9 @@ def confusion_matrix(y_hat, y, num_classes: int | None = None) -> np.ndarray:
                 f"class {seen - 1}. Hint: leave num_classes=None to count the classes from the "
                 f"data."
             )
+    table_size(K * K, 8, where, f"a {K} x {K} matrix of counts (largest label {seen - 1})",
+               "are these ids rather than class indices? Encode them with "
+               "dlcore.data.LabelEncoder.", limit_bytes=2**30)
     # Each (true, predicted) pair becomes one index true*K + predicted; counting the indices
     # fills the matrix in one vectorised call.
     counts = np.bincount(true * K + pred, minlength=K * K)
