@@ -43,17 +43,25 @@ from .metrics import accuracy, confusion_matrix
 from .module import Layer, Parameter, Sequential, register
 from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from .recurrent import RNN
-from .train import EarlyStopping, History, TrainingDiverged, evaluate, fit, train_epoch
+from .train import (
+    EarlyStopping,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    evaluate,
+    fit,
+    train_epoch,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adagrad", "Adam", "AdamW", "BatchNorm", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits",
-    "CategoricalCrossEntropy", "Conv2D", "Dense", "Dropout", "EarlyStopping", "Flatten",
-    "Hinge", "History", "Huber", "Identity", "KLDivergence", "Layer", "LeakyReLU", "MSE",
-    "MaxPool2D", "Parameter", "RMSprop", "RNN", "ReLU", "SGD", "Sequential", "Sigmoid",
-    "Softmax", "SoftmaxCrossEntropy", "Tanh", "TrainingDiverged", "accuracy", "activations",
-    "confusion_matrix", "conv", "data", "datasets", "evaluate", "fit", "gradcheck", "init", "io",
-    "layers", "load", "losses", "metrics", "optim", "recurrent", "register", "save", "train",
-    "train_epoch", "validate",
+    "Adagrad", "Adam", "AdamW", "BatchNorm", "BinaryCrossEntropy",
+    "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy", "Conv2D", "Dense", "Dropout",
+    "EarlyStopping", "Flatten", "Hinge", "History", "Huber", "Identity", "KLDivergence",
+    "Layer", "LeakyReLU", "MSE", "MaxPool2D", "Parameter", "RMSprop", "RNN", "ReLU", "SGD",
+    "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Tanh", "TrainingDiverged",
+    "TrainingInterrupted", "accuracy", "activations", "confusion_matrix", "conv", "data",
+    "datasets", "evaluate", "fit", "gradcheck", "init", "io", "layers", "load", "losses",
+    "metrics", "optim", "recurrent", "register", "save", "train", "train_epoch", "validate",
 ]
