@@ -23,11 +23,12 @@ from . import (
     optim,
     recurrent,
     train,
+    validate,
 )
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .conv import Conv2D, MaxPool2D
 from .io import load, save
-from .layers import Dense, Dropout, Flatten
+from .layers import BatchNorm, Dense, Dropout, Flatten
 from .losses import (
     MSE,
     BinaryCrossEntropy,
@@ -39,19 +40,28 @@ from .losses import (
     SoftmaxCrossEntropy,
 )
 from .metrics import accuracy, confusion_matrix
-from .module import Layer, Parameter, Sequential
-from .optim import SGD, Adagrad, Adam, RMSprop
+from .module import Layer, Parameter, Sequential, register
+from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from .recurrent import RNN
-from .train import EarlyStopping, History, TrainingDiverged, evaluate, fit
+from .train import (
+    EarlyStopping,
+    History,
+    TrainingDiverged,
+    TrainingInterrupted,
+    evaluate,
+    fit,
+    train_epoch,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adagrad", "Adam", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits",
-    "CategoricalCrossEntropy", "Conv2D", "Dense", "Dropout", "EarlyStopping", "Flatten",
-    "Hinge", "History", "Huber", "Identity", "KLDivergence", "Layer", "LeakyReLU", "MSE",
-    "MaxPool2D", "Parameter", "RMSprop", "RNN", "ReLU", "SGD", "Sequential", "Sigmoid",
-    "Softmax", "SoftmaxCrossEntropy", "Tanh", "TrainingDiverged", "accuracy", "activations",
-    "confusion_matrix", "conv", "data", "datasets", "evaluate", "fit", "gradcheck", "init", "io",
-    "layers", "load", "losses", "metrics", "optim", "recurrent", "save", "train",
+    "Adagrad", "Adam", "AdamW", "BatchNorm", "BinaryCrossEntropy",
+    "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy", "Conv2D", "Dense", "Dropout",
+    "EarlyStopping", "Flatten", "Hinge", "History", "Huber", "Identity", "KLDivergence",
+    "Layer", "LeakyReLU", "MSE", "MaxPool2D", "Parameter", "RMSprop", "RNN", "ReLU", "SGD",
+    "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Tanh", "TrainingDiverged",
+    "TrainingInterrupted", "accuracy", "activations", "confusion_matrix", "conv", "data",
+    "datasets", "evaluate", "fit", "gradcheck", "init", "io", "layers", "load", "losses",
+    "metrics", "optim", "recurrent", "register", "save", "train", "train_epoch", "validate",
 ]

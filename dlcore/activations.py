@@ -11,15 +11,21 @@ Each class keeps its forward line and its backward line side by side, so the bac
 the derivative of that one line (the chain rule: ``dz = dout * g'(z)``). Shapes: every activation
 maps ``x: (N, ...) -> (N, ...)`` elementwise, except ``Softmax``, which works along the last axis.
 
-The plain functions ``sigmoid`` and ``softmax`` are written so that they never overflow: they are
-used by the layers here, by the losses and by ``Sequential.predict_proba``.
+The plain functions ``sigmoid`` and ``softmax`` are the library's only definitions of the two
+functions, written so that they never overflow: the layers here, the losses and
+``Sequential.predict_proba`` all call them.
+
+Every activation keeps the shape of its input (``keeps_shape = True``). ``Sigmoid`` and
+``Softmax`` also declare what their output is (``output_kind``), which is how
+``Sequential.predict_proba`` knows that a model ending with them already gives probabilities.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .module import Layer, as_float_array
+from .module import Layer, register
+from .validate import as_float_array, fraction, message, output_gradient
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -43,16 +49,28 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _shape(cache):
+    """The shape of a layer's cached array, or None before the first forward pass."""
+    return None if cache is None else cache.shape
+
+
+@register
 class Identity(Layer):
     """The linear activation ``a = z``; its derivative is 1. Used for regression outputs."""
 
+    keeps_shape = True
+    shape = None  # the shape of the last input, None before the first forward
+
     def forward(self, x):
-        return as_float_array(x, "x", "Identity.forward")
+        x = as_float_array(x, "x", "Identity.forward")
+        self.shape = x.shape
+        return x
 
     def backward(self, dout):
-        return dout
+        return output_gradient(dout, self.shape, "Identity.backward")
 
 
+@register
 class Sigmoid(Layer):
     """``a = 1 / (1 + exp(-z))``, squashing any number into (0, 1): a probability.
 
@@ -60,27 +78,38 @@ class Sigmoid(Layer):
     deep sigmoid networks learn slowly ("vanishing gradients").
     """
 
+    keeps_shape = True
+    output_kind = "sigmoid"  # each output a probability in (0, 1)
+    a = None  # the cache: the last output, None before the first forward
+
     def forward(self, x):
         x = as_float_array(x, "x", "Sigmoid.forward")
         self.a = sigmoid(x)  # cache the output: the derivative is written in terms of it
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Sigmoid.backward")
         return dout * self.a * (1.0 - self.a)
 
 
+@register
 class Tanh(Layer):
     """``a = tanh(z)``, squashing into (-1, 1) and centred on 0. Derivative: ``1 - a**2``."""
+
+    keeps_shape = True
+    a = None  # the cache: the last output, None before the first forward
 
     def forward(self, x):
         x = as_float_array(x, "x", "Tanh.forward")
         self.a = np.tanh(x)
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Tanh.backward")
         return dout * (1.0 - self.a * self.a)
 
 
+@register
 class ReLU(Layer):
     """``a = max(0, z)``: passes positive numbers, silences negative ones.
 
@@ -88,26 +117,30 @@ class ReLU(Layer):
     does not saturate for positive z, which is why it is the default in hidden layers.
     """
 
+    keeps_shape = True
+    mask = None  # the cache: where the last input was > 0, None before the first forward
+
     def forward(self, x):
         x = as_float_array(x, "x", "ReLU.forward")
         self.mask = x > 0  # where the neuron fired: the only places the gradient flows back
         return np.maximum(x, 0, dtype=x.dtype)
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.mask), "ReLU.backward")
         return dout * self.mask
 
 
+@register
 class LeakyReLU(Layer):
     """``a = z`` if z > 0 else ``alpha * z``: like ReLU but lets a little gradient through when
     z < 0, so a neuron cannot get stuck silent forever ("dying ReLU")."""
 
+    keeps_shape = True
+    mask = None  # the cache: where the last input was > 0, None before the first forward
+
     def __init__(self, alpha: float = 0.01):
-        if not isinstance(alpha, (int, float, np.floating)) or not (0 <= alpha < 1):
-            raise ValueError(
-                f"LeakyReLU: expected alpha to be a number in [0, 1), received {alpha!r}. "
-                f"Hint: 0.01 is the usual choice; alpha=0 is plain ReLU."
-            )
-        self.alpha = float(alpha)
+        self.alpha = fraction(alpha, "alpha", "LeakyReLU",
+                              "0.01 is the usual choice; alpha=0 is plain ReLU.")
 
     def forward(self, x):
         x = as_float_array(x, "x", "LeakyReLU.forward")
@@ -115,12 +148,14 @@ class LeakyReLU(Layer):
         return np.where(self.mask, x, self.alpha * x).astype(x.dtype, copy=False)
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.mask), "LeakyReLU.backward")
         return np.where(self.mask, dout, self.alpha * dout).astype(dout.dtype, copy=False)
 
     def config(self):
         return {"alpha": self.alpha}
 
 
+@register
 class Softmax(Layer):
     """``a_k = exp(z_k) / sum_j exp(z_j)`` along the last axis: scores -> probabilities (sum 1).
 
@@ -131,15 +166,18 @@ class Softmax(Layer):
     softmax and the loss into one stable step with the simple gradient ``(a - y) / N``.
     """
 
+    keeps_shape = True
+    output_kind = "softmax"  # each row a probability distribution
+    a = None  # the cache: the last output, None before the first forward
+
     def forward(self, x):
         x = as_float_array(x, "x", "Softmax.forward")
         if x.ndim < 1:
-            raise ValueError(
-                f"Softmax: expected scores of shape (N, K), received a scalar {x!r}."
-            )
+            raise ValueError(message("Softmax", "scores of shape (N, K)", f"a scalar {x!r}"))
         self.a = softmax(x, axis=-1)
-        return self.a
+        return self.a.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout):
+        dout = output_gradient(dout, _shape(self.a), "Softmax.backward")
         a = self.a
         return a * (dout - (dout * a).sum(axis=-1, keepdims=True))

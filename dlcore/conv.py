@@ -29,7 +29,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
+from .module import Layer, Parameter, register
+from .rng import as_generator
+from .validate import as_float_array, describe, float_dtype, positive_int
 
 
 def _as_pair(value, what: str, where: str, minimum: int) -> tuple[int, int]:
@@ -73,7 +75,7 @@ def _check_images(x, where: str, channels: int | None) -> np.ndarray:
             hint = "pass a batch of images with one sample per entry of the first axis."
         raise ValueError(
             f"{where}: expected a 4-D batch of images of shape (N, C, H, W), received "
-            f"{describe_array(x)}. Hint: {hint}"
+            f"{describe(x)}. Hint: {hint}"
         )
     if channels is not None and x.shape[1] != channels:
         hint = "the layer before gives this many channels; change in_channels to match"
@@ -81,7 +83,7 @@ def _check_images(x, where: str, channels: int | None) -> np.ndarray:
             hint = "channels-last images (N, H, W, C) need x.transpose(0, 3, 1, 2)"
         raise ValueError(
             f"{where}: expected x of shape (N, C, H, W) with C = in_channels = {channels}, "
-            f"received {describe_array(x)} (C = {x.shape[1]}). Hint: {hint}."
+            f"received {describe(x)} (C = {x.shape[1]}). Hint: {hint}."
         )
     return x
 
@@ -100,6 +102,7 @@ def _output_size(size, kernel: int, stride: int, padding: int, axis: str, where:
     return (size + 2 * padding - kernel) // stride + 1
 
 
+@register
 class Conv2D(Layer):
     """A 2-D convolution: slide ``C_out`` small kernels over a batch of images.
 
@@ -150,6 +153,8 @@ class Conv2D(Layer):
     dtype : float32 (default, for training) or float64 (for gradient checks).
     """
 
+    parameter_names = ("W", "b")
+
     def __init__(
         self,
         in_channels: int,
@@ -162,22 +167,42 @@ class Conv2D(Layer):
         dtype=np.float32,
     ):
         where = "Conv2D"
-        self.in_channels = as_positive_int(in_channels, "in_channels", where)
-        self.out_channels = as_positive_int(out_channels, "out_channels", where)
-        self.kernel_size = _as_pair(kernel_size, "kernel_size", where, minimum=1)
+        shape = self.state_shapes({"in_channels": in_channels, "out_channels": out_channels,
+                                   "kernel_size": kernel_size})["W"]
+        self.out_channels, self.in_channels = shape[:2]
+        self.kernel_size = shape[2:]
         self.stride = _as_pair(stride, "stride", where, minimum=1)
         self.padding = _as_pair(padding, "padding", where, minimum=0)
-        initializer = get_initializer(init)
+        dtype = float_dtype(dtype, where)
+        self._initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
+        self.W = Parameter(self._initial_weights(seed, dtype), "W")
+        self.b = Parameter(np.zeros(self.out_channels, dtype=dtype), "b")
+        self.cols = None
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{"W": (C_out, C_in, kh, kw), "b": (C_out,)}`` for a config, the sizes checked."""
+        where = "Conv2D"
+        C_in = positive_int(config.get("in_channels"), "in_channels", where)
+        C_out = positive_int(config.get("out_channels"), "out_channels", where)
+        kh, kw = _as_pair(config.get("kernel_size"), "kernel_size", where, minimum=1)
+        return {"W": (C_out, C_in, kh, kw), "b": (C_out,)}
+
+    def _initial_weights(self, seed, dtype) -> np.ndarray:
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
-        W = np.asarray(initializer(shape, seed), dtype=dtype)
+        W = np.asarray(self._initializer(shape, seed), dtype=dtype)
         if W.shape != shape:
             raise ValueError(
                 f"Conv2D: the initialiser {self.init!r} returned shape {W.shape}, expected {shape}."
             )
-        self.W = Parameter(W, "W")
-        self.b = Parameter(np.zeros(self.out_channels, dtype=dtype), "b")
-        self.cols = None
+        return W
+
+    def reseed(self, seed) -> Conv2D:
+        """Draw ``W`` again from ``seed`` (as ``Conv2D(..., seed=seed)`` would), ``b`` back to 0."""
+        self.W.value[...] = self._initial_weights(as_generator(seed), self.W.dtype)
+        self.b.value[...] = 0
+        return self
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, C_in, H, W) -> z: (N, C_out, H_out, W_out)."""
@@ -228,7 +253,7 @@ class Conv2D(Layer):
         if dout.shape != expected:
             raise ValueError(
                 f"{where}: expected dout of the output's shape {expected}, received "
-                f"{describe_array(dout)}."
+                f"{describe(dout)}."
             )
         dz = dout.reshape(N, self.out_channels, L)  # (N, C_out, L)
         W_mat = self.W.value.reshape(self.out_channels, K)  # (C_out, K)
@@ -250,9 +275,6 @@ class Conv2D(Layer):
                 # the pixels that met kernel entry (i, j): rows i, i+sh, ..., columns j, j+sw, ...
                 dxp[:, :, i : i + sh * H_out : sh, j : j + sw * W_out : sw] += dcols[:, :, i, j]
         return dxp[:, :, ph : ph + H, pw : pw + W]  # drop the padding's gradient
-
-    def parameters(self):
-        return [self.W, self.b]
 
     def output_shape(self, input_shape: tuple) -> tuple:
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out); any entry may be None (unknown)."""
@@ -289,6 +311,7 @@ class Conv2D(Layer):
         return f"Conv2D({self.in_channels} -> {self.out_channels}, {kh}x{kw})"
 
 
+@register
 class MaxPool2D(Layer):
     """Max pooling: keep the largest value of each window, channel by channel.
 
@@ -347,7 +370,7 @@ class MaxPool2D(Layer):
                 np.maximum(out, windows[..., i, j], out=out)
 
         self.x, self.out = x, out  # cache: backward finds the winners by comparing with out
-        return out
+        return out.copy()  # a copy: changing the output in place must not change the cache
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout: (N, C, H_out, W_out) -> dx: (N, C, H, W), nonzero only at the winners."""
@@ -358,7 +381,7 @@ class MaxPool2D(Layer):
         if dout.shape != self.out.shape:
             raise ValueError(
                 f"{where}: expected dout of the output's shape {self.out.shape}, received "
-                f"{describe_array(dout)}."
+                f"{describe(dout)}."
             )
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         H_out, W_out = self.out.shape[2:]

@@ -26,8 +26,8 @@ import numbers
 
 import numpy as np
 
-from .module import as_float_array, describe_array
 from .rng import as_generator
+from .validate import as_float_array, describe, positive_int
 
 __all__ = [
     "train_val_test_split",
@@ -48,7 +48,7 @@ def _as_samples(a, name: str, where: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(
             f"{where}: expected {name} to be an array with one row per sample, shape (N, ...), "
-            f"received {describe_array(arr)}."
+            f"received {describe(arr)}."
         )
     return arr
 
@@ -198,7 +198,7 @@ def train_val_test_split(X, y, ratios=(0.6, 0.2, 0.2), seed=None, stratify=False
         if y.ndim != 1:
             raise ValueError(
                 f"{where}: stratify=True expects y to be 1-D class labels of shape (N,), "
-                f"received {describe_array(y)}. Hint: split before one_hot, or stratify on "
+                f"received {describe(y)}. Hint: split before one_hot, or stratify on "
                 f"y.argmax(axis=1)."
             )
         classes, class_of_sample = np.unique(y, return_inverse=True)
@@ -240,18 +240,23 @@ def _as_label_array(labels, where: str) -> np.ndarray:
             values = list(labels)
         except TypeError:  # a single label, not a sequence: reported by the ndim check below
             values = labels
-        arr = np.asarray(values)
+        try:
+            arr = np.asarray(values)
+        except ValueError:  # ragged lists, [[1, 2], [3]]: kept as objects, refused by fit
+            arr = None
         # np.asarray turns [1, "a"] into ["1", "a"] and a list of tuples into a 2-D array:
         # keep every label as it was instead, in an object array
-        if arr.ndim != 1 or arr.tolist() != values:
+        if arr is None or arr.ndim != 1 or arr.tolist() != values:
             try:
                 arr = np.fromiter(values, dtype=object, count=len(values))
             except (TypeError, ValueError):
                 pass
+    if arr is None:
+        raise TypeError(f"{where}: expected labels, one per sample, received {describe(labels)}.")
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: expected labels to be 1-D, one label per sample, received "
-            f"{describe_array(arr)}. Hint: for a column of labels use labels.ravel()."
+            f"{describe(arr)}. Hint: for a column of labels use labels.ravel()."
         )
     return arr
 
@@ -305,9 +310,13 @@ class LabelEncoder:
         try:
             unique = list(dict.fromkeys(arr.tolist()))  # keeps first occurrences, hashes once
         except TypeError as exc:
+            n, first = next(((i, v) for i, v in enumerate(arr.tolist())
+                             if getattr(v, "__hash__", None) is None), ("?", "a label"))
             raise TypeError(
                 f"LabelEncoder.fit: expected hashable labels (strings, numbers, tuples), "
-                f"received {exc}. Hint: lists cannot be labels; convert them to tuples."
+                f"received {first!r:.80} at position {n} ({exc}). "
+                f"Hint: lists cannot be labels; convert them to tuples, or is this one row of "
+                f"features per sample rather than one label?"
             ) from exc
         self.classes_ = _sorted_classes(unique)
         self._code_of = {label: code for code, label in enumerate(self.classes_.tolist())}
@@ -355,7 +364,7 @@ class LabelEncoder:
         if c.dtype.kind not in "iu":
             raise TypeError(
                 f"LabelEncoder.inverse_transform: expected integer codes, received "
-                f"{describe_array(c)}. Hint: predicted labels come from y_hat.argmax(axis=1)."
+                f"{describe(c)}. Hint: predicted labels come from y_hat.argmax(axis=1)."
             )
         k = len(self.classes_)
         bad = c[(c < 0) | (c >= k)]
@@ -394,7 +403,7 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(
             f"{where}: expected y to be 1-D integer labels of shape (N,), received "
-            f"{describe_array(arr)}. Hint: is y already one-hot? If it is a column of labels "
+            f"{describe(arr)}. Hint: is y already one-hot? If it is a column of labels "
             f"of shape (N, 1), pass y.ravel()."
         )
     if arr.dtype.kind == "b":
@@ -408,7 +417,7 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
             )
     elif arr.dtype.kind not in "iu":
         raise TypeError(
-            f"{where}: expected integer labels, received {describe_array(arr)}. Hint: encode "
+            f"{where}: expected integer labels, received {describe(arr)}. Hint: encode "
             f"strings as integers first with dlcore.data.LabelEncoder."
         )
     if num_classes is None:
@@ -418,14 +427,8 @@ def one_hot(y, num_classes=None, dtype=np.float32) -> np.ndarray:
                 f"empty array. Hint: give num_classes=K."
             )
         num_classes = int(arr.max()) + 1 if arr.max() >= 0 else 1
-    elif (
-        not isinstance(num_classes, (int, np.integer))
-        or isinstance(num_classes, bool)
-        or num_classes < 1
-    ):
-        raise ValueError(
-            f"{where}: expected num_classes to be a positive integer, received {num_classes!r}."
-        )
+    else:
+        num_classes = positive_int(num_classes, "num_classes", where)
     k = int(num_classes)
     if len(arr) * k > 2**31:
         raise ValueError(
@@ -464,7 +467,7 @@ class _Scaler:
         if X.ndim != 2:
             raise ValueError(
                 f"{where}: expected X of shape (N, D), one row of D features per sample, "
-                f"received {describe_array(X)}. Hint: for images use X.reshape(len(X), -1)."
+                f"received {describe(X)}. Hint: for images use X.reshape(len(X), -1)."
             )
         if fitting and len(X) == 0:
             raise ValueError(f"{where}: expected at least one sample, received X with 0 rows.")
@@ -477,7 +480,7 @@ class _Scaler:
         if not np.all(np.isfinite(X)):
             raise ValueError(
                 f"{where}: expected finite numbers, received {int(np.sum(~np.isfinite(X)))} "
-                f"NaN or infinite value(s) in {describe_array(X)}. Hint: fill or drop missing "
+                f"NaN or infinite value(s) in {describe(X)}. Hint: fill or drop missing "
                 f"values first."
             )
         return X

@@ -269,7 +269,12 @@ def make_circles(n_samples=200, noise=0.05, factor=0.5, seed=None) -> tuple:
     where = "make_circles"
     n = _check_n_samples(n_samples, 2, where)
     noise = _check_noise(noise, "noise", where)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+        raise TypeError(
+            f"{where}: expected factor (inner radius / outer radius) to be a number strictly "
+            f"between 0 and 1, received {type(factor).__name__} {factor!r}. Hint: factor=0.5."
+        )
+    if not 0 < factor < 1:
         raise ValueError(
             f"{where}: expected factor (inner radius / outer radius) strictly between 0 and 1, "
             f"received {factor!r}. Hint: factor=0.5."
@@ -315,7 +320,12 @@ def make_spiral(n_samples=300, noise=0.05, n_classes=3, seed=None) -> tuple:
     with labels 0..n_classes-1.
     """
     where = "make_spiral"
-    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 2:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
+        raise TypeError(
+            f"{where}: expected n_classes to be an int >= 2, received "
+            f"{type(n_classes).__name__} {n_classes!r}. Hint: n_classes=3."
+        )
+    if n_classes < 2:
         raise ValueError(
             f"{where}: expected n_classes to be an int >= 2, received {n_classes!r}. "
             f"Hint: n_classes=3."

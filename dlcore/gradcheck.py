@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .module import Layer, Parameter, Sequential, describe_array
+from .module import Layer
 from .rng import as_generator
+from .validate import describe, message, positive_number
 
 # --- the two tools ------------------------------------------------------------------------------
 
@@ -71,18 +72,15 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError(
             f"{where}: expected x to be a float64 NumPy array (it is perturbed in place), "
-            f"received {describe_array(x)}. Hint: x = np.asarray(x, dtype=np.float64)."
+            f"received {describe(x)}. Hint: x = np.asarray(x, dtype=np.float64)."
         )
     if x.dtype != np.float64:
         raise TypeError(
-            f"{where}: expected x to be float64, received {describe_array(x)}. Hint: in "
+            f"{where}: expected x to be float64, received {describe(x)}. Hint: in "
             f"{x.dtype} a step of h={h} is mostly lost to rounding; cast with "
             f"x.astype(np.float64) (and the layer with layer.to(np.float64))."
         )
-    if not (isinstance(h, (int, float, np.floating)) and 0 < h < 1):
-        raise ValueError(
-            f"{where}: expected a small positive step h such as 1e-5, received {h!r}."
-        )
+    _check_step(h, where)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):  # one element at a time: a checking tool, not a training tool
         old = x[i]
@@ -237,34 +235,16 @@ def _compare(named, tol: float) -> GradCheckResult:
 # --- helpers shared by the checks ---------------------------------------------------------------
 
 
-def _named_parameters(layer: Layer, prefix: str = "") -> list[tuple[str, Parameter]]:
-    """``[("layers[0].W", W), ...]`` for a Sequential (also nested), else ``[("W", W), ...]``."""
-    if isinstance(layer, Sequential):
-        named = []
-        for i, child in enumerate(layer.layers):
-            named += _named_parameters(child, f"{prefix}layers[{i}].")
-        return named
-    named, seen = [], {}
-    for p in layer.parameters():
-        name = p.name
-        if name in seen:  # two parameters with one name: number them so `where` is unambiguous
-            seen[name] += 1
-            name = f"{name}#{seen[name]}"
-        else:
-            seen[name] = 0
-        named.append((prefix + name, p))
-    return named
-
-
 def _check_tol_h(tol, h, where: str) -> None:
-    if not (isinstance(tol, (int, float, np.floating)) and tol > 0):
-        raise ValueError(
-            f"{where}: expected a positive tolerance tol such as 1e-6, received {tol!r}."
-        )
-    if not (isinstance(h, (int, float, np.floating)) and 0 < h < 1):
-        raise ValueError(
-            f"{where}: expected a small positive step h such as 1e-5, received {h!r}."
-        )
+    positive_number(tol, "a positive tolerance tol", where, "1e-6 suits float64 with h = 1e-5.")
+    _check_step(h, where)
+
+
+def _check_step(h, where: str) -> None:
+    expected = "a small positive step h (0 < h < 1)"
+    hint = "1e-5 balances the truncation error (~h**2) against rounding (~1e-16 / h)."
+    if positive_number(h, expected, where, hint) >= 1:
+        raise ValueError(message(where, expected, repr(h), hint))
 
 
 def _as_float64(x, name: str, where: str) -> np.ndarray:
@@ -272,12 +252,12 @@ def _as_float64(x, name: str, where: str) -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"{where}: expected {name} to be an array of numbers, received {describe_array(x)}."
+            f"{where}: expected {name} to be an array of numbers, received {describe(x)}."
         )
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise ValueError(
             f"{where}: expected {name} to be a non-empty batch of shape (N, ...), "
-            f"received {describe_array(arr)}."
+            f"received {describe(arr)}."
         )
     return np.array(arr, dtype=np.float64)
 
@@ -288,13 +268,15 @@ def _set_mode(layer: Layer, mode: str, where: str) -> None:
     elif mode == "train":
         layer.train()
     else:
-        raise ValueError(f"{where}: expected mode 'eval' or 'train', received {mode!r}.")
+        raise ValueError(message(where, "mode 'eval' or 'train'", repr(mode),
+                                 "use 'train' for a layer whose training forward pass is "
+                                 "deterministic, such as BatchNorm."))
 
 
 def _check_float64_output(out, who: str, where: str) -> np.ndarray:
     if not isinstance(out, np.ndarray) or out.dtype != np.float64:
         raise TypeError(
-            f"{where}: {who} returned {describe_array(out)} for float64 input; a gradient check "
+            f"{where}: {who} returned {describe(out)} for float64 input; a gradient check "
             f"needs float64 all the way through. Hint: the layer should keep the dtype of its "
             f"input and of its parameters (layer.to(np.float64) was called)."
         )
@@ -305,7 +287,7 @@ def _check_grad_shape(grad, expected_shape, what: str, where: str) -> np.ndarray
     if not isinstance(grad, np.ndarray) or grad.shape != tuple(expected_shape):
         raise ValueError(
             f"{where}: expected {what} to have shape {tuple(expected_shape)}, received "
-            f"{describe_array(grad)}. Hint: a gradient always has the shape of the thing it is "
+            f"{describe(grad)}. Hint: a gradient always has the shape of the thing it is "
             f"the gradient with respect to."
         )
     return grad
@@ -361,7 +343,7 @@ def check_layer(layer: Layer, x, seed=0, tol: float = 1e-6, mode: str = "eval",
     layer = copy.deepcopy(layer).to(np.float64)
     layer.needs_input_grad = True  # dL/dx is checked too, so backward must return it
     _set_mode(layer, mode, where)
-    named = _named_parameters(layer)
+    named = layer.named_parameters()
     name = type(layer).__name__
 
     # analytic: one forward pass, then backward with dL/dout = R
@@ -447,7 +429,7 @@ def check_model(model: Layer, loss, X, y, tol: float = 1e-6, mode: str = "eval",
     model = copy.deepcopy(model).to(np.float64)
     loss = copy.deepcopy(loss)
     _set_mode(model, mode, where)
-    named = _named_parameters(model)
+    named = model.named_parameters()
 
     # analytic: forward, loss, backward, exactly as in a training step
     y_hat = _check_float64_output(model.forward(X), f"{type(model).__name__}.forward", where)

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import as_float_array, describe_array
+from .activations import sigmoid, softmax
+from .validate import as_float_array, describe, finite, message, positive_number
 
 __all__ = [
     "Loss",
@@ -59,18 +60,8 @@ _ROW_SUM_TOLERANCE = 1e-3
 
 def _check_finite(x: np.ndarray, name: str, where: str) -> None:
     """Raise a ValueError if ``x`` holds a NaN or an infinity."""
-    finite = np.isfinite(x)
-    if finite.all():
-        return
-    n_nan = int(np.isnan(x).sum())
-    n_inf = int((~finite).sum()) - n_nan
-    first = tuple(int(i) for i in np.argwhere(~finite)[0])
-    raise ValueError(
-        f"{where}: expected {name} to hold finite numbers, received {describe_array(x)} with "
-        f"{n_nan} NaN and {n_inf} infinite values (the first at index {first}). Hint: NaN or inf "
-        f"in y_hat usually means training diverged (try a smaller learning rate); in y it "
-        f"usually means missing values in the data."
-    )
+    finite(x, name, where, "NaN or inf in y_hat usually means training diverged (try a smaller "
+                           "learning rate); in y it usually means missing values in the data.")
 
 
 def _check_prediction(y_hat, where: str) -> np.ndarray:
@@ -79,12 +70,12 @@ def _check_prediction(y_hat, where: str) -> np.ndarray:
     if y_hat.ndim == 0:
         raise ValueError(
             f"{where}: expected y_hat to be a batch of shape (N, ...), received a scalar "
-            f"({describe_array(y_hat)}). Hint: pass the model's output for the whole batch."
+            f"({describe(y_hat)}). Hint: pass the model's output for the whole batch."
         )
     if y_hat.shape[0] == 0:
         raise ValueError(
             f"{where}: expected a non-empty batch (N >= 1), received y_hat with N = 0 "
-            f"({describe_array(y_hat)}). Hint: the mean over an empty batch is undefined; check "
+            f"({describe(y_hat)}). Hint: the mean over an empty batch is undefined; check "
             f"the batch size and the data split."
         )
     _check_finite(y_hat, "y_hat", where)
@@ -97,13 +88,13 @@ def _check_target(y, where: str) -> np.ndarray:
     if y.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: expected y to be an array of numbers (class labels or target values), "
-            f"received {describe_array(y)}. Hint: encode string labels as integers 0..K-1 "
+            f"received {describe(y)}. Hint: encode string labels as integers 0..K-1 "
             f"with dlcore.data.LabelEncoder."
         )
     if y.ndim == 0:
         raise ValueError(
             f"{where}: expected y to be a batch of targets of shape (N, ...), received a scalar "
-            f"({describe_array(y)}). Hint: pass one target per sample."
+            f"({describe(y)}). Hint: pass one target per sample."
         )
     if y.dtype.kind == "f":
         _check_finite(y, "y", where)
@@ -213,22 +204,23 @@ def _as_class_labels(y: np.ndarray, where: str, num_classes: int | None) -> np.n
                 f"value y[{n}] = {float(y[n])}. Hint: pass labels of shape (N,) such as "
                 f"[0, 2, 1], or one row per sample of shape (N, K) for one-hot or soft targets."
             )
-    labels = y.astype(np.int64, copy=False)
-    if labels.size == 0:
-        return labels
-    # two reductions are cheaper than a boolean mask; the mask is built only to report an error
-    in_range = labels.min() >= 0 and (num_classes is None or labels.max() < num_classes)
+    if y.size == 0:
+        return y.astype(np.int64)
+    # Checked in y's own dtype, before the cast to int64: a label of 1e30 (or a uint64 beyond
+    # int64) would otherwise wrap around and be reported as some unrelated negative number.
+    # Two reductions are cheaper than a boolean mask; the mask is built only to report an error.
+    in_range = y.min() >= 0 and (num_classes is None or y.max() < num_classes)
     if in_range:
-        return labels
+        return y.astype(np.int64, copy=False)
     if num_classes is None:
-        bad = labels < 0
+        bad = y < 0
         expected = "labels >= 0"
     else:
-        bad = (labels < 0) | (labels >= num_classes)
+        bad = (y < 0) | (y >= num_classes)
         expected = f"labels in [0, {num_classes}), as y_hat has K = {num_classes} columns"
     n = int(np.argmax(bad))
-    raise ValueError(
-        f"{where}: expected {expected}, received the label y[{n}] = {labels[n]}. Hint: "
+    raise ValueError(  # str of a NumPy scalar: the shortest text that gives it back, "1e+30"
+        f"{where}: expected {expected}, received the label y[{n}] = {y[n]!s}. Hint: "
         f"labels must be 0..K-1 (dlcore.data.LabelEncoder makes them from any labels); "
         f"check that the model has one output per class."
     )
@@ -279,16 +271,23 @@ def _target_labels_multiclass(y, where: str) -> np.ndarray:
 
 
 def _check_eps(eps, where: str) -> float:
-    if (
-        isinstance(eps, bool)
-        or not isinstance(eps, (int, float, np.floating))
-        or not (0 < eps < 0.5)
-    ):
-        raise ValueError(
-            f"{where}: expected eps to be a small positive number (0 < eps < 0.5), received "
-            f"{eps!r}. Hint: the default 1e-7 keeps log() finite and changes nothing else."
-        )
-    return float(eps)
+    hint = "the default 1e-7 keeps log() finite and changes nothing else."
+    eps = positive_number(eps, "eps", where, hint)
+    if eps >= 0.5:
+        raise ValueError(message(where, "eps to be a small number (0 < eps < 0.5)", repr(eps),
+                                 hint))
+    return eps
+
+
+def _binary_targets(y_hat: np.ndarray, y, where: str) -> np.ndarray:
+    """Targets of a binary cross-entropy: one per sample, each in [0, 1], shaped as y_hat."""
+    y = _check_target(y, where)
+    y = _match_binary_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
+    _check_probabilities(
+        y, "y", where,
+        "targets are 0/1 labels (or soft targets in [0, 1]); for labels -1/+1 use Hinge.",
+    )
+    return y
 
 
 def _binary_labels_from_threshold(scores: np.ndarray, threshold: float) -> np.ndarray:
@@ -319,6 +318,35 @@ class Loss:
 
     def __call__(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         return self.forward(y_hat, y)
+
+    def _targets(self, y_hat: np.ndarray, y, where: str):
+        """``y`` checked against predictions ``y_hat`` and converted as ``forward`` uses it.
+
+        Reads only ``y_hat``'s shape and dtype, so that ``check_targets`` can run it on the
+        whole of ``y`` at once. A loss with checks of its own targets writes it; here: none.
+        """
+        return y
+
+    def check_targets(self, y, output_shape: tuple) -> None:
+        """Check every target of ``y`` for a model whose output has the shape ``output_shape``
+        ``(N, ...)``, as ``forward`` would check a batch of them, without computing anything.
+
+        ``fit`` calls it on the whole of ``y`` (and of ``y_val``) before the first update, so a
+        bad label is reported at its place in ``y``, before training changed any weight.
+        """
+        # a zero-stride array of the output's shape: the checks read only its shape and dtype
+        probe = np.broadcast_to(np.zeros((), dtype=np.float32), tuple(output_shape))
+        self._targets(probe, y, type(self).__name__)
+
+    def chance_loss(self, y, output_shape: tuple) -> float | None:
+        """The loss of a model that knows nothing: the same output for every sample (the
+        uniform distribution over K classes, a probability of 0.5, the mean target), or None
+        if this loss does not say.
+
+        ``fit`` compares the training loss with it: a loss far above both where it started and
+        this level means training diverged even if every number is still finite.
+        """
+        return None
 
     def _saved(self) -> tuple:
         """What the last ``forward`` kept for ``backward``; a RuntimeError if there was none."""
@@ -370,11 +398,21 @@ class MSE(Loss):
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "MSE"
         y_hat = _check_prediction(y_hat, where)
-        y = _check_target(y, where)
-        y = _match_regression_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
+        y = self._targets(y_hat, y, where)
         diff = y_hat - y
         self._cache = (diff,)
-        return float(np.mean(diff**2))
+        # squared in float64: a float32 error of 1e20 squared would overflow to inf
+        return float(np.mean(np.square(diff, dtype=np.float64)))
+
+    def _targets(self, y_hat, y, where):
+        y = _check_target(y, where)
+        return _match_regression_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
+
+    def chance_loss(self, y, output_shape):
+        """The variance of the targets: the loss of always predicting their mean."""
+        probe = np.broadcast_to(np.zeros((), dtype=np.float32), tuple(output_shape))
+        y = self._targets(probe, y, "MSE").astype(np.float64)
+        return float(np.mean((y - y.mean(axis=0)) ** 2))
 
     def backward(self) -> np.ndarray:
         (diff,) = self._saved()
@@ -402,30 +440,38 @@ class Huber(Loss):
     is_classification = False
 
     def __init__(self, delta: float = 1.0):
-        if (
-            isinstance(delta, bool)
-            or not isinstance(delta, (int, float, np.integer, np.floating))
-            or not np.isfinite(delta)
-            or delta <= 0
-        ):
-            raise ValueError(
-                f"Huber: expected delta to be a positive number, received {delta!r}. Hint: delta "
-                f"is the error size where the loss turns from squared to linear; 1.0 is usual."
-            )
-        self.delta = float(delta)
+        self.delta = positive_number(
+            delta, "delta", "Huber",
+            "delta is the error size where the loss turns from squared to linear; 1.0 is usual.",
+        )
 
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "Huber"
         y_hat = _check_prediction(y_hat, where)
-        y = _check_target(y, where)
-        y = _match_regression_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
-        delta = self.delta
+        y = self._targets(y_hat, y, where)
         r = y_hat - y
-        abs_r = np.abs(r)
-        small = abs_r <= delta
-        losses = np.where(small, 0.5 * r**2, delta * (abs_r - 0.5 * delta))
-        self._cache = (r, small)
-        return float(np.mean(losses))
+        self._cache = (r, np.abs(r) <= self.delta)
+        return float(np.mean(self._losses(r)))
+
+    def _losses(self, r: np.ndarray) -> np.ndarray:
+        """``l(r)`` for every error, in float64 and without squaring a large ``r``.
+
+        With ``q = min(|r|, delta)``, ``l(r) = 0.5 * q**2 + delta * (|r| - q)``: the two pieces
+        of the definition in one line, so a float32 error of 1e30 never overflows ``r**2``.
+        """
+        abs_r = np.abs(r).astype(np.float64)
+        q = np.minimum(abs_r, self.delta)
+        return 0.5 * q**2 + self.delta * (abs_r - q)
+
+    def _targets(self, y_hat, y, where):
+        y = _check_target(y, where)
+        return _match_regression_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
+
+    def chance_loss(self, y, output_shape):
+        """The loss of always predicting the mean target."""
+        probe = np.broadcast_to(np.zeros((), dtype=np.float32), tuple(output_shape))
+        y = self._targets(probe, y, "Huber").astype(np.float64)
+        return float(np.mean(self._losses(y - y.mean(axis=0))))
 
     def backward(self) -> np.ndarray:
         r, small = self._saved()
@@ -466,20 +512,13 @@ class BinaryCrossEntropy(Loss):
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "BinaryCrossEntropy"
         y_hat = _check_prediction(y_hat, where)
-        y = _check_target(y, where)
-        y = _match_binary_shapes(y_hat, y, where).astype(y_hat.dtype, copy=False)
+        y = self._targets(y_hat, y, where)
         _check_probabilities(
             y_hat,
             "y_hat",
             where,
             "did you pass logits (raw scores)? Use BinaryCrossEntropyWithLogits on them, or "
             "end the model with Sigmoid.",
-        )
-        _check_probabilities(
-            y,
-            "y",
-            where,
-            "targets are 0/1 labels (or soft targets in [0, 1]); for labels -1/+1 use Hinge.",
         )
         p = np.clip(y_hat, self.eps, 1 - self.eps)
         losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
@@ -490,6 +529,13 @@ class BinaryCrossEntropy(Loss):
         p, y = self._saved()
         M = p.size
         return (p - y) / (p * (1 - p)) / M
+
+    def _targets(self, y_hat, y, where):
+        return _binary_targets(y_hat, y, where)
+
+    def chance_loss(self, y, output_shape):
+        """``log 2``: the loss of predicting 0.5 for every sample."""
+        return float(np.log(2.0))
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """Class 1 where the probability is above 0.5: (N,) or (N, 1) -> (N,) int64."""
@@ -532,14 +578,7 @@ class BinaryCrossEntropyWithLogits(Loss):
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "BinaryCrossEntropyWithLogits"
         z = _check_prediction(y_hat, where)
-        y = _check_target(y, where)
-        y = _match_binary_shapes(z, y, where).astype(z.dtype, copy=False)
-        _check_probabilities(
-            y,
-            "y",
-            where,
-            "targets are 0/1 labels (or soft targets in [0, 1]); for labels -1/+1 use Hinge.",
-        )
+        y = self._targets(z, y, where)
         losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         self._cache = (z, y)
         return float(np.mean(losses))
@@ -547,10 +586,14 @@ class BinaryCrossEntropyWithLogits(Loss):
     def backward(self) -> np.ndarray:
         z, y = self._saved()
         M = z.size
-        # sigmoid(z) written so that neither branch can overflow: exp(-|z|) <= 1
-        e = np.exp(-np.abs(z))
-        p = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-        return (p - y) / M
+        return (sigmoid(z) - y) / M
+
+    def _targets(self, y_hat, y, where):
+        return _binary_targets(y_hat, y, where)
+
+    def chance_loss(self, y, output_shape):
+        """``log 2``: the loss of the logit 0 (a probability of 0.5) for every sample."""
+        return float(np.log(2.0))
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """Class 1 where the logit is above 0: (N,) or (N, 1) -> (N,) int64."""
@@ -607,9 +650,7 @@ class Hinge(Loss):
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
         where = "Hinge"
         s = _check_prediction(y_hat, where)
-        y = _check_target(y, where)
-        y = _match_binary_shapes(s, y, where)
-        y = self._plus_minus_one(y, where).astype(s.dtype, copy=False)
+        y = self._targets(s, y, where)
         margin = 1 - y * s
         losses = np.maximum(0, margin)
         self._cache = (margin, y)
@@ -620,6 +661,15 @@ class Hinge(Loss):
         M = margin.size
         ds = np.where(margin > 0, -y, 0)
         return ds / M
+
+    def _targets(self, y_hat, y, where):
+        y = _check_target(y, where)
+        y = _match_binary_shapes(y_hat, y, where)
+        return self._plus_minus_one(y, where).astype(y_hat.dtype, copy=False)
+
+    def chance_loss(self, y, output_shape):
+        """1: the loss of the score 0 for every sample."""
+        return 1.0
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """Class 1 where the score is above 0, else class 0: (N,) or (N, 1) -> (N,) int64."""
@@ -679,7 +729,7 @@ class CategoricalCrossEntropy(Loss):
             where,
             "end the model with Softmax (not Sigmoid), or use SoftmaxCrossEntropy on logits.",
         )
-        y = _as_class_targets(y_hat, y, where)
+        y = self._targets(y_hat, y, where)
         N = y_hat.shape[0]
         if y.ndim == 1:
             # integer labels: only the probability of the true class enters the loss
@@ -701,6 +751,14 @@ class CategoricalCrossEntropy(Loss):
             dp[np.arange(N), y] = -1 / p / N
             return dp
         return -y / p / N
+
+    def _targets(self, y_hat, y, where):
+        _check_class_scores(y_hat, where)
+        return _as_class_targets(y_hat, y, where)
+
+    def chance_loss(self, y, output_shape):
+        """``log K``: the loss of the uniform distribution over the K classes."""
+        return float(np.log(output_shape[1])) if len(output_shape) == 2 else None
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The most probable class of each row: (N, K) -> (N,) int64."""
@@ -743,31 +801,37 @@ class SoftmaxCrossEntropy(Loss):
         where = "SoftmaxCrossEntropy"
         z = _check_prediction(y_hat, where)
         _check_class_scores(z, where)
-        y = _as_class_targets(z, y, where)
+        y = self._targets(z, y, where)
         N = z.shape[0]
-        shifted = z - z.max(axis=1, keepdims=True)  # the largest logit of each row becomes 0
-        exp_shifted = np.exp(shifted)  # in (0, 1]: cannot overflow
-        sum_exp = exp_shifted.sum(axis=1, keepdims=True)  # >= 1: its log is finite
+        # log p = log softmax(z) = (z - max) - log(sum exp(z - max)): every exp is at most 1
+        # and the sum at least 1, so neither exp nor log can overflow (the log-sum-exp trick)
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_sum_exp = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_p = shifted - log_sum_exp
         if y.ndim == 1:
-            # integer labels: log p at the true class only, no one-hot matrix needed
-            log_p_true = shifted[np.arange(N), y] - np.log(sum_exp[:, 0])
-            loss = -np.mean(log_p_true)
+            loss = -np.mean(log_p[np.arange(N), y])  # labels: log p of the true class only
         else:
-            log_p = shifted - np.log(sum_exp)
             loss = -np.sum(y * log_p) / N
-        self._cache = (exp_shifted, sum_exp, y)
+        self._cache = (z, y)
         return float(loss)
 
     def backward(self) -> np.ndarray:
-        exp_shifted, sum_exp, y = self._saved()
-        N = exp_shifted.shape[0]
-        dz = exp_shifted / sum_exp  # softmax(z), a new array that we may change
+        z, y = self._saved()
+        N = z.shape[0]
+        dz = softmax(z, axis=1)  # p, then p - y: the "probabilities minus targets" gradient
         if y.ndim == 1:
             dz[np.arange(N), y] -= 1  # minus the one-hot target, without building it
         else:
             dz -= y
-        dz /= N
-        return dz
+        return dz / N
+
+    def _targets(self, y_hat, y, where):
+        _check_class_scores(y_hat, where)
+        return _as_class_targets(y_hat, y, where)
+
+    def chance_loss(self, y, output_shape):
+        """``log K``: the loss of equal logits (the uniform distribution) over K classes."""
+        return float(np.log(output_shape[1])) if len(output_shape) == 2 else None
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The class with the largest logit in each row: (N, K) -> (N,) int64."""
@@ -812,18 +876,7 @@ class KLDivergence(Loss):
         hint_p = "end the model with Softmax, or pass probabilities rather than logits."
         _check_probabilities(y_hat, "y_hat", where, hint_p)
         _check_rows_sum_to_one(y_hat, "y_hat", where, hint_p)
-        y = _check_target(y, where)
-        _check_same_rows(y_hat, y, where)
-        if y.shape != y_hat.shape:
-            raise ValueError(
-                f"{where}: expected y of the same shape as y_hat, {y_hat.shape} (one target "
-                f"distribution per sample), received shape {y.shape}. Hint: for integer class "
-                f"labels use CategoricalCrossEntropy or SoftmaxCrossEntropy."
-            )
-        q = y.astype(y_hat.dtype, copy=False)
-        hint_q = "each target row must be a distribution over the K classes, summing to 1."
-        _check_probabilities(q, "y", where, hint_q)
-        _check_rows_sum_to_one(q, "y", where, hint_q)
+        q = self._targets(y_hat, y, where)
         N = y_hat.shape[0]
         p = np.clip(y_hat, self.eps, 1.0)
         # 0 * log 0 = 0: take log(1) = 0 where q is 0, so no log(0) is ever computed
@@ -836,6 +889,26 @@ class KLDivergence(Loss):
         p, q = self._saved()
         N = p.shape[0]
         return -q / p / N
+
+    def _targets(self, y_hat, y, where):
+        _check_class_scores(y_hat, where)
+        y = _check_target(y, where)
+        _check_same_rows(y_hat, y, where)
+        if y.shape != y_hat.shape:
+            raise ValueError(
+                f"{where}: expected y of the same shape as y_hat, {y_hat.shape} (one target "
+                f"distribution per sample), received shape {y.shape}. Hint: for integer class "
+                f"labels use CategoricalCrossEntropy or SoftmaxCrossEntropy."
+            )
+        q = y.astype(y_hat.dtype, copy=False)
+        hint_q = "each target row must be a distribution over the K classes, summing to 1."
+        _check_probabilities(q, "y", where, hint_q)
+        _check_rows_sum_to_one(q, "y", where, hint_q)
+        return q
+
+    def chance_loss(self, y, output_shape):
+        """``log K`` at most: the loss of the uniform distribution over the K classes."""
+        return float(np.log(output_shape[1])) if len(output_shape) == 2 else None
 
     def predict_labels(self, y_hat: np.ndarray) -> np.ndarray:
         """The most probable class of each row: (N, K) -> (N,) int64."""

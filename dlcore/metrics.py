@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import describe_array
+from .validate import describe, positive_int, table_size
 
 
 def _as_labels(a, name: str, where: str) -> np.ndarray:
@@ -34,22 +34,22 @@ def _as_labels(a, name: str, where: str) -> np.ndarray:
         except Exception as exc:  # pragma: no cover - numpy raises many different errors here
             raise TypeError(
                 f"{where}: expected {name} to be a NumPy array of labels or scores, "
-                f"received {describe_array(a)}."
+                f"received {describe(a)}."
             ) from exc
     if a.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: expected {name} to be an array of numbers (integer labels or float scores), "
-            f"received {describe_array(a)}. Hint: encode string labels as integers first with "
+            f"received {describe(a)}. Hint: encode string labels as integers first with "
             f"dlcore.data.LabelEncoder."
         )
     if a.ndim == 0 or a.ndim > 2:
         raise ValueError(
             f"{where}: expected {name} to have shape (N,) (labels) or (N, K) (scores or one-hot "
-            f"rows), received {describe_array(a)}."
+            f"rows), received {describe(a)}."
         )
     if a.shape[0] == 0:
         raise ValueError(
-            f"{where}: expected at least one sample in {name}, received {describe_array(a)}."
+            f"{where}: expected at least one sample in {name}, received {describe(a)}."
         )
     if a.dtype.kind == "f" and not np.isfinite(a).all():
         bad = np.argwhere(~np.isfinite(a))[0]
@@ -80,14 +80,19 @@ def _as_labels(a, name: str, where: str) -> np.ndarray:
                 f"scores or probabilities must have one column per class (N, K); threshold a "
                 f"single probability first, e.g. (p > 0.5).astype(int)."
             )
-    labels = a.astype(np.int64)
-    if labels.min() < 0:
+    if a.min() < 0:
         raise ValueError(
             f"{where}: expected class labels 0, 1, ..., K-1 in {name}, received the negative "
-            f"label {int(labels.min())}. Hint: map labels to 0..K-1 with "
+            f"label {a.min()!s}. Hint: map labels to 0..K-1 with "
             f"dlcore.data.LabelEncoder (labels -1/+1 for Hinge become 0/1 with (y > 0))."
         )
-    return labels
+    if a.max() >= 2**62:  # checked before the cast, which would wrap it to a negative number
+        raise ValueError(
+            f"{where}: expected class labels 0, 1, ..., K-1 in {name}, received the label "
+            f"{a.max()!s}. Hint: these look like ids, not classes; map them to 0..K-1 with "
+            f"dlcore.data.LabelEncoder."
+        )
+    return a.astype(np.int64)
 
 
 def _num_score_columns(a) -> int | None:
@@ -168,19 +173,16 @@ def confusion_matrix(y_hat, y, num_classes: int | None = None) -> np.ndarray:
     if num_classes is None:
         K = seen
     else:
-        if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) \
-                or num_classes < 1:
-            raise ValueError(
-                f"{where}: expected num_classes to be a positive integer, received "
-                f"{num_classes!r}."
-            )
-        K = int(num_classes)
+        K = positive_int(num_classes, "num_classes", where)
         if seen > K:
             raise ValueError(
                 f"{where}: expected labels (or score columns) below num_classes={K}, received "
                 f"class {seen - 1}. Hint: leave num_classes=None to count the classes from the "
                 f"data."
             )
+    table_size(K * K, 8, where, f"a {K} x {K} matrix of counts (largest label {seen - 1})",
+               "are these ids rather than class indices? Encode them with "
+               "dlcore.data.LabelEncoder.", limit_bytes=2**30)
     # Each (true, predicted) pair becomes one index true*K + predicted; counting the indices
     # fills the matrix in one vectorised call.
     counts = np.bincount(true * K + pred, minlength=K * K)

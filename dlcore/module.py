@@ -1,22 +1,52 @@
-"""The three pieces every network is built from: ``Parameter``, ``Layer`` and ``Sequential``.
+"""The pieces every network is built from: ``Parameter``, ``Layer``, ``Sequential``, ``register``.
 
 Introduced in ``notebooks/02_architecture.ipynb`` and used by every notebook after it.
 
-The layer contract (the same for every layer, dense, convolutional or recurrent):
+The layer contract (the same for every layer, dense, convolutional or recurrent). A layer
+says what it holds in three class attributes and does its maths in two methods::
+
+    @register                                  # saveable by dlcore.io under the name "Dense"
+    class Dense(Layer):
+        parameter_names = ("W", "b")           # attributes holding a Parameter: learned
+        buffer_names = ()                      # attributes holding an array kept, not learned
+        keeps_shape = False                    # True: output shape = input shape
+
+        def forward(self, x): ...              # the output; keeps in self what backward needs
+        def backward(self, dout): ...          # dL/d(input); ADDS dL/dW into self.W.grad
+        def output_shape(self, input_shape):   # only for a layer that changes the shape
+        def config(self): ...                  # the constructor arguments, to rebuild it
+        def reseed(self, seed): ...            # only for a layer that draws random numbers
+        @classmethod
+        def state_shapes(cls, config): ...     # only for a layer whose arrays can be large
 
 - ``forward(x)`` returns the layer's output and keeps in the layer what ``backward`` will need
   (the "cache": usually the input, or the output of an activation).
 - ``backward(dout)`` takes dL/d(output), returns dL/d(input), and *adds* dL/d(parameter) into
   each ``Parameter.grad``. Adding (not overwriting) is what lets a parameter that is used twice
   collect both contributions; it is also why the training loop calls ``zero_grad()`` first.
-- ``parameters()`` lists the layer's ``Parameter`` objects, in a fixed order.
-- ``train()`` / ``eval()`` switch layers that behave differently while training (``Dropout``).
+- Everything else is derived from the names, by this base class: ``named_parameters()`` and
+  ``parameters()`` (the optimizer's list), ``named_buffers()``, ``state_dict()`` /
+  ``load_state_dict()`` (what ``dlcore.io`` saves and ``EarlyStopping`` restores), ``to(dtype)``
+  (parameters and buffers cast together), ``zero_grad()``, ``train()`` / ``eval()``.
+- Buffers hold state that is not learned but belongs to the model, such as ``BatchNorm``'s
+  running mean: saved, loaded, cast and restored with the parameters, never touched by an
+  optimizer.
+- ``reseed(seed)`` redraws everything random a layer holds (the starting weights of ``Dense``,
+  the mask stream of ``Dropout``) from ``seed``: ``Sequential(..., seed=0)`` calls it on every
+  layer with one Generator, so one seed makes a whole model repeatable. A layer that draws no
+  random numbers inherits the base method, which only passes ``seed`` on to its children.
+- ``state_shapes(config)`` (a class method) gives the shape of every parameter and buffer a layer
+  built from ``config`` would hold, *without* building it: ``dlcore.io.load`` compares a file's
+  claims with it before allocating anything. The base method builds the layer and looks; a
+  layer whose arrays can be large (``Dense``, ``Conv2D``, ``RNN``, ``BatchNorm``) writes it out.
+- ``backward`` before ``forward``, or with a ``dout`` of another shape than the output, is a
+  clear error (``dlcore.validate.output_gradient``); an output a caller changes in place never
+  changes what ``backward`` uses (an activation that caches its output returns a copy).
 - ``needs_input_grad`` (True unless someone says otherwise): when it is False, nothing will use
   dL/d(input), so ``backward`` may skip computing it and return ``None``; the parameter
-  gradients are computed as always. ``fit`` sets it to False on the model while training,
-  because the gradient with respect to the data is never used, and for the first ``Dense``
-  layer it is the largest matrix product of the backward pass (``x`` has 784 columns for an
-  MNIST image, more than any layer after it).
+  gradients are computed as always. ``fit`` sets it to False on the model while training: the
+  data is not learned, and for a first ``Dense`` layer on images dL/dx is the largest matrix
+  product of the backward pass.
 
 The names match PyTorch's, so the habits a learner builds here carry over.
 
@@ -27,62 +57,60 @@ from __future__ import annotations
 
 import numpy as np
 
-# Every layer class registers itself here under its class name, so that ``dlcore.io.load`` can
-# rebuild a model from the JSON description of its architecture without pickle.
+from .rng import as_generator
+from .validate import (
+    as_float_array,
+    describe,
+    float_dtype,
+    message,
+    output_gradient,
+    positive_int,
+    shape_tuple,
+)
+
+# --- the registry: which classes dlcore.io may rebuild -----------------------------------------
+
+#: Layer classes that ``dlcore.io.load`` may rebuild, by the name a saved file gives them.
+#: Filled only by ``register``: defining a class never changes it.
 LAYER_REGISTRY: dict[str, type] = {}
 
 
-def describe_array(x) -> str:
-    """A short description of an array for error messages: ``array of shape (32, 10), float32``."""
-    if isinstance(x, np.ndarray):
-        return f"array of shape {x.shape}, dtype {x.dtype}"
-    return f"{type(x).__name__} {x!r}"[:120]
+def register(cls: type) -> type:
+    """Class decorator: make a layer class saveable and loadable by ``dlcore.io``.
 
+    A saved file names each layer by its class name (``"Dense"``) and ``load`` finds the class
+    here, so a name must belong to one class only: registering a second class under a name that
+    is taken is an error naming both (define the same class again, as a notebook cell that runs
+    twice does, and the new definition replaces the old). A class that is not registered still
+    trains and predicts; only ``dlcore.io.save`` refuses it, saying so::
 
-def as_float_array(x, name: str, where: str) -> np.ndarray:
-    """Return ``x`` as a floating-point NumPy array, or raise a clear ``TypeError``.
+        @register
+        class Swish(Layer):
+            ...
 
-    Integer arrays are converted to float32 (the training dtype); float arrays keep their dtype,
-    so a float64 gradient check stays float64. No copy is made when none is needed.
+    Returns ``cls`` unchanged.
     """
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return x
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # pragma: no cover - numpy gives many different errors here
-        raise TypeError(
-            f"{where}: expected {name} to be a NumPy array of numbers, "
-            f"received {describe_array(x)}."
-        ) from exc
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.float32)
-    if arr.dtype.kind != "f":
-        raise TypeError(
-            f"{where}: expected {name} to be an array of numbers (float32 for training), "
-            f"received {describe_array(arr)}. Hint: encode strings or objects as numbers first, "
-            f"e.g. with dlcore.data.LabelEncoder."
-        )
-    return arr
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise TypeError(message(
+            "register", "a Layer subclass (used as @register above `class MyLayer(Layer):`)",
+            describe(cls),
+        ))
+    name = cls.__name__
+    taken = LAYER_REGISTRY.get(name)
+    same_class = taken is not None and (taken.__module__, taken.__qualname__) == (
+        cls.__module__, cls.__qualname__)
+    if taken is not None and not same_class:
+        raise ValueError(message(
+            "register", "a layer name that no other registered class uses",
+            f"{name!r}, already the name of {taken.__module__}.{taken.__qualname__}, for "
+            f"{cls.__module__}.{cls.__qualname__}",
+            f"give your class another name, e.g. My{name}, then register it.",
+        ))
+    LAYER_REGISTRY[name] = cls
+    return cls
 
 
-def as_positive_int(value, name: str, where: str, hint: str = "") -> int:
-    """Return ``value`` as an ``int`` >= 1 (a size such as ``hidden_size``), or raise clearly.
-
-    ``TypeError`` for anything but an integer (``2.5``, ``"3"``, and ``True``, which Python
-    counts as the integer 1), naming the type received; ``ValueError`` for 0 or a negative size.
-    ``hint``, if given, is added to the message.
-    """
-    tail = f" {hint}" if hint else ""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"{where}: expected {name} to be a positive integer, received "
-            f"{type(value).__name__} {value!r}.{tail}"
-        )
-    if value < 1:
-        raise ValueError(
-            f"{where}: expected {name} to be a positive integer, received {value!r}.{tail}"
-        )
-    return int(value)
+# --- Parameter ------------------------------------------------------------------------------------
 
 
 class Parameter:
@@ -101,9 +129,11 @@ class Parameter:
     """
 
     def __init__(self, value, name: str = "param"):
-        value = np.asarray(value)
-        if value.dtype.kind != "f":
-            value = value.astype(np.float32)
+        if not isinstance(name, str):
+            raise TypeError(message("Parameter", "name to be a str such as 'W'",
+                                    f"{type(name).__name__} {name!r}"))
+        # numbers only: a string or an object array is refused here, not deep inside a step
+        value = as_float_array(value, "value", f"Parameter({name!r})")
         self.value = value
         self.grad = np.zeros_like(value)
         self.name = name
@@ -120,47 +150,13 @@ class Parameter:
     def size(self) -> int:
         return self.value.size
 
-    # --- the gradient ---------------------------------------------------------------------------
-    # ``grad`` is a property only so that the parameter can remember one fact cheaply: "the
-    # gradient is all zeros since zero_grad(), and nobody has touched it". While that holds, a
-    # layer can *write* its gradient instead of *adding* it (``add_matmul``), which saves the
-    # temporary array and the extra pass over memory that ``grad += a @ b`` costs. Any access to
-    # ``grad`` forgets the fact, because whoever holds the array may write into it (so write
-    # through ``p.grad``, not through an array kept from before ``zero_grad()``). For everyone
-    # else ``grad`` behaves as a plain attribute.
-
-    @property
-    def grad(self) -> np.ndarray:
-        self._grad_is_zero = False
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: np.ndarray) -> None:
-        self._grad = value
-        self._grad_is_zero = False
-
     def zero_grad(self) -> None:
-        """Set the gradient to zero, in place."""
-        self._grad.fill(0)
-        self._grad_is_zero = True
-
-    def add_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
-        """``grad += a @ b``: add a gradient that is a matrix product (``Dense``: ``x.T @ dout``).
-
-        Right after ``zero_grad()`` the sum is just ``a @ b``, so the product is written straight
-        into ``grad`` (``np.matmul(a, b, out=grad)``): no temporary array and no second pass to
-        add it. For the first layer of a 784-256-128-10 network that is 200 000 numbers per
-        mini-batch, about a tenth of a training epoch at batch size 32 (``benchmarks/``).
-        Otherwise (a second contribution, e.g. a weight used twice) it is added as usual.
-        """
-        if self._grad_is_zero:
-            np.matmul(a, b, out=self._grad)
-            self._grad_is_zero = False
-        else:
-            self._grad += a @ b
+        """Set the gradient to zero, in place (an optimizer or a plot may hold the array)."""
+        self.grad[...] = 0
 
     def to(self, dtype) -> Parameter:
         """Cast value and gradient to ``dtype`` (e.g. ``np.float64`` for a gradient check)."""
+        dtype = float_dtype(dtype, f"Parameter({self.name!r}).to")
         self.value = self.value.astype(dtype)
         self.grad = self.grad.astype(dtype)
         return self
@@ -169,12 +165,29 @@ class Parameter:
         return f"Parameter({self.name}, shape={self.shape}, dtype={self.dtype})"
 
 
-class Layer:
-    """Base class of every layer: holds the shared bookkeeping, not the maths.
+# --- Layer ----------------------------------------------------------------------------------------
 
-    A subclass implements ``forward`` and ``backward`` (and ``parameters`` if it has any), and
-    ``config`` if its constructor takes arguments, so that ``dlcore.io`` can save and rebuild it.
+
+class Layer:
+    """Base class of every layer: the bookkeeping, derived from three class attributes.
+
+    A subclass lists its attributes in ``parameter_names`` (learned) and ``buffer_names`` (kept,
+    not learned), writes ``forward`` and ``backward``, and either sets ``keeps_shape = True`` or
+    writes ``output_shape``. ``config()`` returns its constructor arguments; ``@register`` makes
+    it saveable. See the module docstring.
     """
+
+    #: Attributes holding this layer's Parameters, in a fixed order (the optimizer's order).
+    parameter_names: tuple[str, ...] = ()
+    #: Attributes holding arrays the layer keeps but does not learn (e.g. running statistics).
+    buffer_names: tuple[str, ...] = ()
+    #: True for a layer whose output has the shape of its input (activations, Dropout, ...).
+    #: A layer that changes the shape leaves it False and writes ``output_shape``.
+    keeps_shape: bool = False
+    #: What this layer's output is, read by ``Sequential.predict_proba`` when it is the last:
+    #: ``"logits"`` (any real scores), ``"softmax"`` (rows of probabilities summing to 1) or
+    #: ``"sigmoid"`` (one probability per output, each between 0 and 1).
+    output_kind: str = "logits"
 
     training: bool = True
     #: Whether ``backward`` must return dL/d(input); see the module docstring. A layer that
@@ -183,7 +196,14 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        LAYER_REGISTRY[cls.__name__] = cls
+        if "parameters" in cls.__dict__:
+            raise TypeError(message(
+                f"class {cls.__name__}", "the parameters to be listed by name",
+                "a parameters() method",
+                "write parameter_names = ('W', 'b') in the class instead (the attribute names "
+                "of its Parameters); parameters(), state_dict(), saving and gradient checks "
+                "all follow from it.",
+            ))
 
     # --- the contract -------------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -192,18 +212,114 @@ class Layer:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement backward(dout).")
 
-    def parameters(self) -> list[Parameter]:
-        """The layer's learnable parameters, in a fixed order. A layer without any returns []."""
-        return []
+    def output_shape(self, input_shape: tuple) -> tuple:
+        """Shape of the output for an input of ``input_shape`` (``None`` for an unknown size).
+
+        Here only for layers that keep the shape (``keeps_shape = True``); any other layer must
+        write its own, so that ``summary()`` never shows a wrong shape.
+        """
+        if self.keeps_shape:
+            return tuple(input_shape)
+        raise NotImplementedError(
+            f"{type(self).__name__} does not declare its output shape: set keeps_shape = True "
+            f"in the class if its output has the shape of its input, or write "
+            f"output_shape(input_shape)."
+        )
+
+    def config(self) -> dict:
+        """The constructor arguments that rebuild this layer, as JSON-serialisable values."""
+        return {}
+
+    def reseed(self, seed) -> Layer:
+        """Redraw everything random this layer holds from ``seed`` (None, an int or a
+        Generator): its starting weights, as a new layer would draw them, and the random
+        numbers it draws later (dropout masks). Here: nothing of its own, the children in
+        order. Returns the layer."""
+        rng = as_generator(seed)
+        for _, child in self.named_children():
+            child.reseed(rng)
+        return self
+
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{name: shape}`` of every parameter and buffer of ``cls(**config)``.
+
+        Used by ``dlcore.io.load`` to check a file's claims before allocating anything. This
+        default builds the layer and looks, which is fine for a layer with small arrays; a
+        layer whose arrays grow with its arguments computes them instead (see ``Dense``).
+        """
+        return {name: value.shape for name, value in cls(**config).state_dict().items()}
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
 
-    # --- shared bookkeeping -------------------------------------------------------------------
-    def children(self) -> list[Layer]:
-        """Layers contained in this one (``Sequential`` overrides this)."""
+    # --- what the layer holds, by name ----------------------------------------------------------
+    def named_children(self) -> list[tuple[str, Layer]]:
+        """Layers inside this one, with their names: ``[("layers[0]", Dense(...)), ...]``."""
         return []
 
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Parameter]]:
+        """``[("W", W), ("b", b)]``; inside a Sequential ``[("layers[0].W", W), ...]``."""
+        named = [(prefix + name, getattr(self, name)) for name in self.parameter_names]
+        for child_name, child in self.named_children():
+            named += child.named_parameters(f"{prefix}{child_name}.")
+        return named
+
+    def parameters(self) -> list[Parameter]:
+        """The learnable parameters, in a fixed order: what an optimizer is given."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self, prefix: str = "") -> list[tuple[str, np.ndarray]]:
+        """``[("running_mean", array), ...]``: arrays kept, not learned, with their names."""
+        named = [(prefix + name, getattr(self, name)) for name in self.buffer_names]
+        for child_name, child in self.named_children():
+            named += child.named_buffers(f"{prefix}{child_name}.")
+        return named
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter value and buffer, by name: ``{"layers[0].W": array, ...}``.
+
+        A snapshot: training afterwards does not change it. ``load_state_dict`` puts it back;
+        ``dlcore.io.save`` writes it to a file, ``EarlyStopping`` keeps the best epoch's.
+        """
+        state = {name: p.value.copy() for name, p in self.named_parameters()}
+        state.update({name: b.copy() for name, b in self.named_buffers()})
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy the arrays of ``state`` (from ``state_dict``) into this layer, in place.
+
+        The names must be exactly this layer's, each array of the same shape; values are cast
+        to the layer's dtype (``to(dtype)`` first to change it). In place, so an optimizer that
+        holds the parameters stays valid.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(message(where, "a dict of arrays from state_dict()", describe(state)))
+        targets = [(name, p.value) for name, p in self.named_parameters()]
+        targets += self.named_buffers()
+        names = [name for name, _ in targets]
+        missing = [n for n in names if n not in state]
+        unexpected = [n for n in state if n not in names]
+        if missing or unexpected:
+            raise ValueError(message(
+                where, f"the names {names}",
+                f"a state with {missing} missing and {unexpected} not in this layer",
+                "a state dict fits only a model of the same architecture.",
+            ))
+        for name, target in targets:
+            value = state[name]
+            if not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+                raise TypeError(message(where, f"{name} to be a float array", describe(value)))
+            if value.shape != target.shape:
+                raise ValueError(message(
+                    where, f"{name} of shape {target.shape}", describe(value),
+                    "a state dict fits only a model of the same architecture.",
+                ))
+        for name, target in targets:
+            np.copyto(target, state[name], casting="same_kind")
+
+    # --- bookkeeping ----------------------------------------------------------------------------
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to zero."""
         for p in self.parameters():
@@ -212,35 +328,33 @@ class Layer:
     def train(self, mode: bool = True) -> Layer:
         """Put the layer (and its children) in training mode; ``train(False)`` is ``eval()``."""
         self.training = bool(mode)
-        for child in self.children():
+        for _, child in self.named_children():
             child.train(mode)
         return self
 
     def eval(self) -> Layer:
-        """Put the layer (and its children) in evaluation mode: ``Dropout`` stops dropping."""
+        """Evaluation mode, for the layer and its children: Dropout stops dropping, BatchNorm
+        uses its running statistics."""
         return self.train(False)
 
     def to(self, dtype) -> Layer:
-        """Cast every parameter to ``dtype`` in place and return the layer.
+        """Cast every parameter and buffer to ``dtype`` and return the layer.
 
         Training runs in float32 (fast, half the memory); gradient checks run in float64, where
         central differences are accurate enough to compare with the analytic gradient.
         """
-        for p in self.parameters():
-            p.to(dtype)
+        dtype = float_dtype(dtype, f"{type(self).__name__}.to")
+        for name in self.parameter_names:
+            getattr(self, name).to(dtype)
+        for name in self.buffer_names:
+            setattr(self, name, getattr(self, name).astype(dtype))
+        for _, child in self.named_children():
+            child.to(dtype)
         return self
 
     def num_parameters(self) -> int:
         """How many numbers training can change (weights and biases together)."""
         return int(sum(p.size for p in self.parameters()))
-
-    def config(self) -> dict:
-        """The constructor arguments that rebuild this layer, as JSON-serialisable values."""
-        return {}
-
-    def output_shape(self, input_shape: tuple) -> tuple:
-        """Shape of the output for an input of ``input_shape`` (``None`` for the batch size)."""
-        return input_shape
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
@@ -250,20 +364,39 @@ class Layer:
 def _all_layers(layer: Layer) -> list[Layer]:
     """``layer`` and every layer inside it, depth first."""
     found = [layer]
-    for child in layer.children():
+    for _, child in layer.named_children():
         found.extend(_all_layers(child))
     return found
 
 
+# --- Sequential -----------------------------------------------------------------------------------
+
+
+@register
 class Sequential(Layer):
     """Layers applied one after the other: ``Sequential(Dense(64, 32), ReLU(), Dense(32, 10))``.
 
     ``forward`` runs the layers in order; ``backward`` runs their backward passes in reverse
     order, each one passing dL/d(its input) to the layer before it. That reversal *is* back
     propagation (``notebooks/05_back_propagation.ipynb``).
+
+    x: (N, ...) -> the last layer's output, e.g. (N, D_out).
+
+    ``seed`` (None, an int or a Generator) is the one seed of a model: given, every random
+    number of every layer inside (the starting weights of each ``Dense``, ``Conv2D`` and
+    ``RNN``, the masks of each ``Dropout``) comes from one Generator made from it, in layer
+    order, whatever seeds the layers were built with; ``fit`` given no ``seed`` of its own then
+    shuffles from it too. So ``Sequential(Dense(64, 32), ReLU(), Dropout(0.2), Dense(32, 10),
+    seed=0)`` trained by ``fit`` gives the same run every time (``notebooks/07``). The
+    generator is ``model.rng`` (None without a seed).
     """
 
-    def __init__(self, *layers: Layer):
+    #: The model's one Generator when it was built with ``seed``, else None.
+    rng: np.random.Generator | None = None
+    #: The shape of the last output of ``forward`` (None before the first): ``backward`` checks.
+    _output_shape: tuple | None = None
+
+    def __init__(self, *layers: Layer, seed=None):
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for i, layer in enumerate(layers):
@@ -275,53 +408,42 @@ class Sequential(Layer):
                     f"activation classes must be instantiated, e.g. ReLU() not ReLU."
                 )
         self.layers = list(layers)
+        if seed is not None:
+            self.rng = as_generator(seed)
+            self.reseed(self.rng)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, ...) -> output of the last layer. Each layer keeps its own cache."""
         for layer in self.layers:
             x = layer.forward(x)
+        self._output_shape = np.shape(x)
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         """dout: dL/d(output) -> dL/d(input); parameter gradients are added on the way.
 
-        Returns None instead of dL/d(input) when ``needs_input_grad`` is False (see below).
+        Returns None instead of dL/d(input) when ``needs_input_grad`` is False.
         """
+        dout = output_gradient(dout, self._output_shape, "Sequential.backward")
+        if self.layers:
+            # the model's input is its first layer's input: that layer needs dL/dx when we do
+            self.layers[0].needs_input_grad = self.needs_input_grad
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-            if dout is None:  # a layer that needs no input gradient: nothing before it learns
-                break
         return dout
 
-    @property
-    def needs_input_grad(self) -> bool:
-        """Whether ``backward`` must return dL/d(input); True unless set otherwise.
-
-        Setting it to False (``fit`` does, while it trains) passes it on to the first layer with
-        parameters and to the layers without parameters before it: none of them has to send a
-        gradient further back, because nothing before them learns. The layers after the first
-        one with parameters still need their input gradients, to reach the weights below them.
-        """
-        return self.__dict__.get("_needs_input_grad", True)
-
-    @needs_input_grad.setter
-    def needs_input_grad(self, value: bool) -> None:
-        self._needs_input_grad = bool(value)
-        for layer in self.layers:
-            layer.needs_input_grad = bool(value)
-            if layer.parameters():
-                break
-
-    def parameters(self) -> list[Parameter]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def children(self) -> list[Layer]:
-        return list(self.layers)
+    def named_children(self) -> list[tuple[str, Layer]]:
+        return [(f"layers[{i}]", layer) for i, layer in enumerate(self.layers)]
 
     def output_shape(self, input_shape: tuple) -> tuple:
         for layer in self.layers:
             input_shape = layer.output_shape(input_shape)
         return input_shape
+
+    @property
+    def output_kind(self) -> str:
+        """The ``output_kind`` of the last layer (looked up inside a nested Sequential)."""
+        return self.layers[-1].output_kind if self.layers else "logits"
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -346,17 +468,11 @@ class Sequential(Layer):
         ``predict_proba(X).argmax(axis=1)`` gives class labels. The model is put back in the mode
         it was in.
         """
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(
-                f"Sequential.predict: expected batch_size to be a positive integer, "
-                f"received {batch_size!r}."
-            )
-        X = as_float_array(X, "X", "Sequential.predict")
+        where = "Sequential.predict"
+        batch_size = positive_int(batch_size, "batch_size", where)
+        X = as_float_array(X, "X", where)
         if X.ndim == 0 or X.shape[0] == 0:
-            raise ValueError(
-                f"Sequential.predict: expected a non-empty batch of shape (N, ...), received "
-                f"{describe_array(X)}."
-            )
+            raise ValueError(message(where, "a non-empty batch of shape (N, ...)", describe(X)))
         # Remember every layer's own mode, not just this model's: a slice model[:2] shares its
         # layers with the whole model, and must give them back exactly as it found them.
         modes = [(layer, layer.training) for layer in _all_layers(self)]
@@ -369,34 +485,47 @@ class Sequential(Layer):
         return np.concatenate(outputs, axis=0)
 
     def predict_proba(self, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-        """Class probabilities for ``X``: (N, ...) -> (N, K), each row summing to 1.
+        """Class probabilities for ``X``: (N, ...) -> (N, K), decided by ``self.output_kind``.
 
-        If the last layer already is ``Softmax`` (or ``Sigmoid``) its output is returned as it is.
-        Otherwise the output is taken to be logits, as ``SoftmaxCrossEntropy`` and
-        ``BinaryCrossEntropyWithLogits`` expect: softmax is applied when there are K > 1 outputs,
-        and for one output the sigmoid gives P(class 1), returned as two columns
-        ``[P(class 0), P(class 1)]``.
+        The last layer declares what its output is (``Layer.output_kind``), so the answer does
+        not depend on class names (``notebooks/04_forward_propagation.ipynb``):
+
+        - ``"softmax"`` (ends with ``Softmax``): the rows already are probabilities, returned;
+        - ``"sigmoid"`` (ends with ``Sigmoid``): each output already is a probability. With one
+          output, P(class 1), two columns ``[P(class 0), P(class 1)]`` are returned; with K
+          outputs (multi-label: each label on or off by itself) the K probabilities as they
+          are, rows not summing to 1;
+        - ``"logits"`` (ends with ``Dense``, as ``SoftmaxCrossEntropy`` and
+          ``BinaryCrossEntropyWithLogits`` expect): K > 1 outputs get a softmax; one output gets
+          the sigmoid, returned as ``[P(class 0), P(class 1)]``. (For multi-label logits take
+          ``dlcore.activations.sigmoid(model.predict(X))``.)
         """
+        from .activations import sigmoid, softmax  # here: activations.py imports this module
+
+        where = "Sequential.predict_proba"
         out = self.predict(X, batch_size=batch_size)
-        last = type(self.layers[-1]).__name__ if self.layers else ""
         if out.ndim != 2:
-            raise ValueError(
-                f"Sequential.predict_proba: expected the model to output (N, K) scores, but it "
-                f"outputs shape {out.shape}. Hint: end a classifier with Dense(..., K)."
-            )
-        if out.shape[1] == 1:
-            if last == "Sigmoid":
-                p1 = out
-            else:
-                # sigmoid written so that neither branch can overflow
-                e = np.exp(-np.abs(out))
-                p1 = np.where(out >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-            return np.concatenate([1.0 - p1, p1], axis=1)
-        if last == "Softmax":
+            raise ValueError(message(
+                where, "the model to output (N, K) scores", f"output of shape {out.shape}",
+                "end a classifier with Dense(..., K).",
+            ))
+        kind = self.output_kind
+        if kind == "softmax":
             return out
-        shifted = out - out.max(axis=1, keepdims=True)  # softmax is unchanged by a shift
-        e = np.exp(shifted)
-        return e / e.sum(axis=1, keepdims=True)
+        if kind == "sigmoid":
+            p = out
+        elif kind == "logits":
+            if out.shape[1] > 1:
+                return softmax(out, axis=1)
+            p = sigmoid(out)
+        else:
+            raise ValueError(message(
+                where, "the last layer's output_kind to be 'logits', 'softmax' or 'sigmoid'",
+                repr(kind),
+            ))
+        if p.shape[1] == 1:
+            return np.concatenate([1.0 - p, p], axis=1)
+        return p
 
     # --- summary ------------------------------------------------------------------------------
     def summary(self, input_shape: tuple | None = None) -> str:
@@ -405,6 +534,11 @@ class Sequential(Layer):
         ``input_shape`` is the shape of one sample, e.g. ``(64,)`` or ``(1, 8, 8)``; without it
         the shapes are worked out from the first layer that knows its input size, if any.
         """
+        if input_shape is not None:
+            input_shape = shape_tuple(
+                input_shape, "input_shape", "Sequential.summary",
+                "the shape of ONE sample, without the batch axis: input_shape=(64,) for 64 "
+                "features, (1, 28, 28) for a grey image.")
         if input_shape is None:
             for layer in self.layers:
                 cfg = layer.config()
@@ -414,15 +548,17 @@ class Sequential(Layer):
                 if "input_size" in cfg:
                     input_shape = (None, cfg["input_size"])
                     break
-        rows = []
+        rows, notes = [], []
         shape = (None, *input_shape) if input_shape is not None else None
         for i, layer in enumerate(self.layers):
             if shape is not None:
                 try:
                     shape = layer.output_shape(shape)
                     shape_text = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ")"
-                except Exception:
+                except (NotImplementedError, ValueError) as exc:
+                    # said, not guessed: the shapes after this layer are unknown too
                     shape, shape_text = None, "?"
+                    notes.append(f"? after layer {i}: {exc}")
             else:
                 shape_text = "?"
             rows.append((f"{i}: {layer!r}", shape_text, layer.num_parameters()))
@@ -434,6 +570,7 @@ class Sequential(Layer):
             lines.append(f"{name:<{w0}}  {shp:<{w1}}  {n:>10,}")
         lines.append("-" * len(lines[0]))
         lines.append(f"total parameters: {self.num_parameters():,}")
+        lines.extend(notes)
         return "\n".join(lines)
 
     def __repr__(self) -> str:

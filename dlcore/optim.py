@@ -20,21 +20,31 @@ RMSprop    s <- beta * s + (1 - beta) * g**2;  w <- w - lr * g / (sqrt(s) + eps)
 Adam       m <- beta1 * m + (1 - beta1) * g;   v <- beta2 * v + (1 - beta2) * g**2
            m_hat = m / (1 - beta1**t);         v_hat = v / (1 - beta2**t)
            w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+AdamW      Adam's rule on g, then w <- w - lr * weight_decay * w  (decoupled weight decay)
 =========  =============================================================================
 
-Each class writes its rule out in full, even where that repeats a line of another class: SGD is
-not a special case of Adam here, because this code is read to learn.
+Each class writes its rule out in full, in these symbols and in this order, even where that
+repeats a line of another class: SGD is not a special case of Adam here, because this code is
+read to learn.
 
-Implementation notes
---------------------
+Weight decay (every optimizer, ``weight_decay=0`` by default): L2 regularisation, which pulls
+every weight towards 0 a little at each step, so that the network prefers small weights and
+overfits less (``notebooks/07_training_loop.ipynb``). SGD, Adagrad, RMSprop and Adam add it to
+the gradient, ``g = dL/dw + weight_decay * w`` (the gradient of ``L + weight_decay/2 * ||w||^2``:
+the *coupled* L2 form, as PyTorch's ``weight_decay``). In Adam that term is then divided by
+``sqrt(v_hat)`` like the rest of the gradient, so weights with large gradients are hardly
+decayed; ``AdamW`` (Loshchilov and Hutter, 2019) instead shrinks the weight directly, outside the
+adaptive step (the *decoupled* form), which usually regularises better. It applies to every
+parameter given to the optimizer, biases included.
+
+Notes
+-----
 - Weights are updated *in place* (``w -= ...``), so ``p.value`` stays the same array object and
   every reference to it (a plot, a layer's cache) sees the new numbers.
-- No array is allocated per step: the optimizer's state (velocity ``v``, sums ``G`` and ``s``,
-  moments ``m`` and ``v``) is made once, on the first step, with the dtype of the parameter,
-  and the intermediate results go into one scratch array per parameter (``out=`` arguments).
-  The comment above each block of NumPy calls gives the formula it computes.
-- float32 parameters stay float32 and float64 ones stay float64. If a model is cast with
-  ``model.to(dtype)`` after the optimizer was made, the state is cast too, on the next step.
+- The optimizer's memory (velocity ``v``, sums ``G`` and ``s``, moments ``m`` and ``v``) is
+  kept in ``state[i]`` under the names of the formula, made on the first step with the dtype of
+  the parameter. float32 parameters stay float32 and float64 ones float64; if a model is cast
+  with ``model.to(dtype)`` after the optimizer was made, the state is cast too, on the next step.
 - ``clip_norm`` (every optimizer): rescales all gradients together when their global L2 norm is
   larger than ``clip_norm``; this is what keeps recurrent networks (``09_recurrent``) from
   exploding. See ``Optimizer.step``.
@@ -43,46 +53,31 @@ Implementation notes
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from .module import Layer, Parameter, describe_array
+from .module import Layer, Parameter
+from .validate import describe, fraction, non_negative_number, positive_number
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 
 # --- argument checks (shared by every optimizer's constructor) ----------------------------------
-def _is_real_number(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
-
-
 def _check_positive(where: str, name: str, value, hint: str) -> float:
     """``value`` must be a finite number > 0; returned as a Python float."""
-    if not _is_real_number(value):
-        raise TypeError(
-            f"{where}: expected {name} to be a finite number > 0, received "
-            f"{type(value).__name__} {value!r}. Hint: {hint}"
-        )
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(
-            f"{where}: expected {name} to be a finite number > 0, received {value!r}. Hint: {hint}"
-        )
-    return float(value)
+    return positive_number(value, name, where, hint)
 
 
 def _check_decay(where: str, name: str, value, hint: str) -> float:
     """``value`` must be a number in [0, 1): a fraction of the past that is kept each step."""
-    if not _is_real_number(value):
-        raise TypeError(
-            f"{where}: expected {name} to be a number in [0, 1), received "
-            f"{type(value).__name__} {value!r}. Hint: {hint}"
-        )
-    if not (0.0 <= value < 1.0):
-        raise ValueError(
-            f"{where}: expected {name} to be a number in [0, 1), received {value!r}. Hint: {hint}"
-        )
-    return float(value)
+    return fraction(value, name, where, hint)
+
+
+def _check_weight_decay(where: str, value) -> float:
+    return non_negative_number(
+        value, "weight_decay", where,
+        "weight_decay is the strength of the pull towards 0; 1e-4 to 1e-2 is usual, 0 is off.",
+    )
 
 
 def _as_parameter_list(params, where: str) -> list[Parameter]:
@@ -101,7 +96,7 @@ def _as_parameter_list(params, where: str) -> list[Parameter]:
     if isinstance(params, np.ndarray):
         raise TypeError(
             f"{where}: expected an iterable of Parameter, received a NumPy "
-            f"{describe_array(params)}. Hint: an optimizer needs Parameter objects (value and "
+            f"{describe(params)}. Hint: an optimizer needs Parameter objects (value and "
             f"grad together); {usage}."
         )
     try:
@@ -121,7 +116,7 @@ def _as_parameter_list(params, where: str) -> list[Parameter]:
     seen: set[int] = set()
     for i, p in enumerate(items):
         if not isinstance(p, Parameter):
-            what = describe_array(p) if isinstance(p, np.ndarray) else type(p).__name__
+            what = describe(p) if isinstance(p, np.ndarray) else type(p).__name__
             raise TypeError(
                 f"{where}: expected every item to be a Parameter, received {what} at position "
                 f"{i}. Hint: an optimizer needs Parameter objects (value and grad together), "
@@ -139,9 +134,8 @@ def _as_parameter_list(params, where: str) -> list[Parameter]:
 class Optimizer:
     """What every optimizer shares: the parameter list, ``zero_grad``, ``step`` and clipping.
 
-    A subclass only writes ``_update(w, g, state, tmp)``: the rule for one weight array ``w``
-    with gradient ``g``, keeping whatever it needs between steps in the dict ``state``, and using
-    ``tmp`` (an array like ``w``) for intermediate results.
+    A subclass only writes ``_update(w, g, state)``: the rule for one weight array ``w`` with
+    gradient ``g``, keeping whatever it needs between steps in the dict ``state``.
 
     Attributes
     ----------
@@ -152,6 +146,8 @@ class Optimizer:
         slider); a value that is not a finite number > 0 is refused.
     clip_norm : float or None
         If set, the global gradient norm is clipped to it before each update (see ``step``).
+    weight_decay : float
+        The strength of L2 weight decay (see the module docstring); 0 turns it off.
     t : int
         How many updates have been made so far (Adam's bias correction needs it).
     state : list of dict
@@ -162,7 +158,8 @@ class Optimizer:
     #: Shown in the error message for a bad learning rate.
     lr_hint = "try lr=0.01."
 
-    def __init__(self, params, lr: float, clip_norm: float | None = None):
+    def __init__(self, params, lr: float, clip_norm: float | None = None,
+                 weight_decay: float = 0.0):
         where = type(self).__name__
         self.params = _as_parameter_list(params, where)
         self.lr = lr  # checked by the property below
@@ -173,10 +170,10 @@ class Optimizer:
                 "network; use None for no clipping.",
             )
         self.clip_norm = clip_norm
+        self.weight_decay = _check_weight_decay(where, weight_decay)
         self.t = 0
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self._shapes = [p.value.shape for p in self.params]
-        self._tmp: list[np.ndarray | None] = [None for _ in self.params]
 
     # --- the learning rate, checked every time it is set ---------------------------------------
     @property
@@ -220,7 +217,7 @@ class Optimizer:
                     p.grad *= scale
         self.t += 1
         for i, p in enumerate(self.params):
-            self._update(p.value, p.grad, self._state_for(i, p), self._scratch_for(i, p))
+            self._update(p.value, p.grad, self._state_for(i, p))
 
     def grad_norm(self) -> float:
         """The global L2 norm of all gradients, ``sqrt(sum over parameters of sum(g**2))``.
@@ -232,10 +229,8 @@ class Optimizer:
         return self._global_grad_norm()
 
     # --- to be written by each optimizer --------------------------------------------------------
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict, tmp: np.ndarray) -> None:
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement _update(w, g, state, tmp)."
-        )
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement _update(w, g, state).")
 
     # --- bookkeeping ------------------------------------------------------------------------------
     def _check_parameters(self, method: str) -> None:
@@ -245,7 +240,7 @@ class Optimizer:
             if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
                 raise TypeError(
                     f"{where}: expected {p.name}.value to be a float array, received "
-                    f"{describe_array(w)}. Hint: use p.to(np.float32) to change a dtype."
+                    f"{describe(w)}. Hint: use p.to(np.float32) to change a dtype."
                 )
             if w.shape != shape:
                 raise ValueError(
@@ -256,7 +251,7 @@ class Optimizer:
             if not isinstance(g, np.ndarray):
                 raise TypeError(
                     f"{where}: expected {p.name}.grad to be a NumPy array of shape {shape}, "
-                    f"received {describe_array(g)}. Hint: let backward() fill the gradients and "
+                    f"received {describe(g)}. Hint: let backward() fill the gradients and "
                     f"call zero_grad() to reset them, rather than assigning p.grad."
                 )
             if g.shape != shape:
@@ -268,26 +263,16 @@ class Optimizer:
 
     def _global_grad_norm(self) -> float:
         norms = []
-        for i, p in enumerate(self.params):
-            if p.grad.size == 0:
-                continue
-            tmp = self._scratch_for(i, p)
-            np.abs(p.grad, out=tmp)
-            g_max = float(tmp.max())
+        for p in self.params:
+            g_max = float(np.max(np.abs(p.grad))) if p.grad.size else 0.0
             if g_max == 0.0 or not math.isfinite(g_max):
                 norms.append(g_max)
                 continue
             # ||g|| = g_max * ||g / g_max||: dividing by the largest entry first means squaring
             # cannot overflow, even for the huge gradients clipping exists to tame.
-            np.divide(tmp, g_max, out=tmp)
-            norms.append(g_max * math.sqrt(float(np.vdot(tmp, tmp))))
+            scaled = p.grad / g_max
+            norms.append(g_max * math.sqrt(float(np.vdot(scaled, scaled))))
         return math.hypot(*norms)
-
-    def _scratch_for(self, i: int, p: Parameter) -> np.ndarray:
-        tmp = self._tmp[i]
-        if tmp is None or tmp.dtype != p.value.dtype:
-            tmp = self._tmp[i] = np.zeros_like(p.value)
-        return tmp
 
     def _state_for(self, i: int, p: Parameter) -> dict:
         state = self.state[i]
@@ -300,7 +285,8 @@ class Optimizer:
         return {"lr": self.lr}
 
     def __repr__(self) -> str:
-        args = {**self._hyperparameters(), "clip_norm": self.clip_norm}
+        args = {**self._hyperparameters(), "clip_norm": self.clip_norm,
+                "weight_decay": self.weight_decay}
         text = ", ".join(f"{k}={v!r}" for k, v in args.items())
         return f"{type(self).__name__}({text}, parameters={len(self.params)})"
 
@@ -311,6 +297,7 @@ class SGD(Optimizer):
 
     Plain::
 
+        g = dL/dw + weight_decay * w             (just dL/dw when weight_decay = 0)
         w <- w - lr * g
 
     With momentum (the form PyTorch uses)::
@@ -339,6 +326,8 @@ class SGD(Optimizer):
         choice (roughly an average over the last 1 / (1 - 0.9) = 10 gradients).
     clip_norm : float or None, default None
         Largest global gradient norm allowed; see ``Optimizer.step``.
+    weight_decay : float >= 0, default 0.0
+        L2 weight decay, added to the gradient (see the module docstring).
 
     State: ``state[i]["v"]``, the velocity, same shape and dtype as the parameter (only with
     momentum).
@@ -347,28 +336,24 @@ class SGD(Optimizer):
     lr_hint = "try lr=0.01 for SGD (0.001 to 0.1 is the usual range; Adam uses 0.001)."
 
     def __init__(self, params, lr: float = 0.01, momentum: float = 0.0,
-                 clip_norm: float | None = None):
+                 clip_norm: float | None = None, weight_decay: float = 0.0):
         self.momentum = _check_decay(
             "SGD", "momentum", momentum,
             "0.9 is the usual value; 0 turns momentum off. At 1 the velocity never forgets.",
         )
-        super().__init__(params, lr, clip_norm)
+        super().__init__(params, lr, clip_norm, weight_decay)
 
-    def _update(self, w, g, state, tmp):
+    def _update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
         if self.momentum == 0.0:
-            # w <- w - lr * g
-            np.multiply(g, self.lr, out=tmp)
-            w -= tmp
+            w -= self.lr * g
             return
-        if "v" not in state:
+        if not state:
             state["v"] = np.zeros_like(w)  # the velocity starts at rest
-        v = state["v"]
-        # v <- momentum * v + g
-        v *= self.momentum
-        v += g
-        # w <- w - lr * v
-        np.multiply(v, self.lr, out=tmp)
-        w -= tmp
+        v = self.momentum * state["v"] + g
+        w -= self.lr * v
+        state["v"] = v
 
     def _hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum}
@@ -377,6 +362,7 @@ class SGD(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad (Duchi, Hazan and Singer, 2011), ``notebooks/06_optimizer.ipynb``::
 
+        g = dL/dw + weight_decay * w           (just dL/dw when weight_decay = 0)
         G <- G + g**2                          (G starts at 0)
         w <- w - lr * g / (sqrt(G) + eps)
 
@@ -395,6 +381,8 @@ class Adagrad(Optimizer):
         Added to ``sqrt(G)`` so that a weight whose gradients were all zero does not divide by 0.
     clip_norm : float or None, default None
         Largest global gradient norm allowed; see ``Optimizer.step``.
+    weight_decay : float >= 0, default 0.0
+        L2 weight decay, added to the gradient (see the module docstring).
 
     State: ``state[i]["G"]``, the sum of squared gradients.
     """
@@ -402,25 +390,20 @@ class Adagrad(Optimizer):
     lr_hint = "try lr=0.01 for Adagrad (0.001 to 0.1 is the usual range)."
 
     def __init__(self, params, lr: float = 0.01, eps: float = 1e-8,
-                 clip_norm: float | None = None):
+                 clip_norm: float | None = None, weight_decay: float = 0.0):
         self.eps = _check_positive(
             "Adagrad", "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
         )
-        super().__init__(params, lr, clip_norm)
+        super().__init__(params, lr, clip_norm, weight_decay)
 
-    def _update(self, w, g, state, tmp):
-        if "G" not in state:
+    def _update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if not state:
             state["G"] = np.zeros_like(w)
-        G = state["G"]
-        # G <- G + g**2
-        np.square(g, out=tmp)
-        G += tmp
-        # w <- w - lr * g / (sqrt(G) + eps)
-        np.sqrt(G, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= self.lr
-        w -= tmp
+        G = state["G"] + g**2
+        w -= self.lr * g / (np.sqrt(G) + self.eps)
+        state["G"] = G
 
     def _hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps}
@@ -429,6 +412,7 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop (Hinton, Coursera lecture 6e, 2012), ``notebooks/06_optimizer.ipynb``::
 
+        g = dL/dw + weight_decay * w           (just dL/dw when weight_decay = 0)
         s <- beta * s + (1 - beta) * g**2      (s starts at 0)
         w <- w - lr * g / (sqrt(s) + eps)
 
@@ -449,6 +433,8 @@ class RMSprop(Optimizer):
         Added to ``sqrt(s)`` so that a zero average does not divide by 0.
     clip_norm : float or None, default None
         Largest global gradient norm allowed; see ``Optimizer.step``.
+    weight_decay : float >= 0, default 0.0
+        L2 weight decay, added to the gradient (see the module docstring).
 
     State: ``state[i]["s"]``, the moving average of squared gradients.
     """
@@ -456,30 +442,23 @@ class RMSprop(Optimizer):
     lr_hint = "try lr=0.001 for RMSprop (0.0001 to 0.01 is the usual range)."
 
     def __init__(self, params, lr: float = 0.001, beta: float = 0.9, eps: float = 1e-8,
-                 clip_norm: float | None = None):
+                 clip_norm: float | None = None, weight_decay: float = 0.0):
         self.beta = _check_decay(
             "RMSprop", "beta", beta, "0.9 is the usual value (0.99 in PyTorch)."
         )
         self.eps = _check_positive(
             "RMSprop", "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
         )
-        super().__init__(params, lr, clip_norm)
+        super().__init__(params, lr, clip_norm, weight_decay)
 
-    def _update(self, w, g, state, tmp):
-        if "s" not in state:
+    def _update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if not state:
             state["s"] = np.zeros_like(w)
-        s = state["s"]
-        # s <- beta * s + (1 - beta) * g**2
-        s *= self.beta
-        np.square(g, out=tmp)
-        tmp *= 1.0 - self.beta
-        s += tmp
-        # w <- w - lr * g / (sqrt(s) + eps)
-        np.sqrt(s, out=tmp)
-        tmp += self.eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= self.lr
-        w -= tmp
+        s = self.beta * state["s"] + (1 - self.beta) * g**2
+        w -= self.lr * g / (np.sqrt(s) + self.eps)
+        state["s"] = s
 
     def _hyperparameters(self):
         return {"lr": self.lr, "beta": self.beta, "eps": self.eps}
@@ -489,6 +468,7 @@ class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015), ``notebooks/06_optimizer.ipynb``::
 
         t <- t + 1
+        g = dL/dw + weight_decay * w           (just dL/dw when weight_decay = 0)
         m <- beta1 * m + (1 - beta1) * g       (m, v start at 0)
         v <- beta2 * v + (1 - beta2) * g**2
         m_hat = m / (1 - beta1**t)
@@ -518,6 +498,8 @@ class Adam(Optimizer):
         Added to ``sqrt(v_hat)`` so that a zero average does not divide by 0.
     clip_norm : float or None, default None
         Largest global gradient norm allowed; see ``Optimizer.step``.
+    weight_decay : float >= 0, default 0.0
+        Coupled L2 weight decay, added to the gradient (``AdamW`` has the decoupled form).
 
     State: ``state[i]["m"]`` and ``state[i]["v"]``; the step counter ``t`` is ``self.t``.
     """
@@ -525,41 +507,91 @@ class Adam(Optimizer):
     lr_hint = "try lr=0.001 for Adam (0.0001 to 0.01 is the usual range; SGD uses 0.01)."
 
     def __init__(self, params, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, clip_norm: float | None = None):
+                 eps: float = 1e-8, clip_norm: float | None = None, weight_decay: float = 0.0):
+        where = type(self).__name__
         self.beta1 = _check_decay(
-            "Adam", "beta1", beta1, "0.9 is the usual value for the average gradient."
+            where, "beta1", beta1, "0.9 is the usual value for the average gradient."
         )
         self.beta2 = _check_decay(
-            "Adam", "beta2", beta2, "0.999 is the usual value for the average squared gradient."
+            where, "beta2", beta2, "0.999 is the usual value for the average squared gradient."
         )
         self.eps = _check_positive(
-            "Adam", "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
+            where, "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
         )
-        super().__init__(params, lr, clip_norm)
+        super().__init__(params, lr, clip_norm, weight_decay)
 
-    def _update(self, w, g, state, tmp):
-        if "m" not in state:
+    def _update(self, w, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * w  # coupled L2: decayed through the adaptive step below
+        if not state:
             state["m"] = np.zeros_like(w)
             state["v"] = np.zeros_like(w)
-        m, v = state["m"], state["v"]
         t = self.t  # already counts this step (Optimizer.step adds 1 before the updates)
-        # m <- beta1 * m + (1 - beta1) * g
-        m *= self.beta1
-        np.multiply(g, 1.0 - self.beta1, out=tmp)
-        m += tmp
-        # v <- beta2 * v + (1 - beta2) * g**2
-        v *= self.beta2
-        np.square(g, out=tmp)
-        tmp *= 1.0 - self.beta2
-        v += tmp
-        # w <- w - lr * m_hat / (sqrt(v_hat) + eps),
-        # with v_hat = v / (1 - beta2**t) and m_hat = m / (1 - beta1**t)
-        np.divide(v, 1.0 - self.beta2**t, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / (1.0 - self.beta1**t)
-        w -= tmp
+        m = self.beta1 * state["m"] + (1 - self.beta1) * g
+        v = self.beta2 * state["v"] + (1 - self.beta2) * g**2
+        m_hat = m / (1 - self.beta1**t)
+        v_hat = v / (1 - self.beta2**t)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        state["m"], state["v"] = m, v
+
+    def _hyperparameters(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+class AdamW(Optimizer):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019), ``06_optimizer``::
+
+        t <- t + 1
+        m <- beta1 * m + (1 - beta1) * g       (g = dL/dw; m, v start at 0)
+        v <- beta2 * v + (1 - beta2) * g**2
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        w <- w - lr * m_hat / (sqrt(v_hat) + eps) - lr * weight_decay * w
+
+    The same step as ``Adam``, plus a pull of every weight towards 0 by the fraction
+    ``lr * weight_decay`` per step that does *not* pass through ``m`` and ``v``. In ``Adam``
+    with ``weight_decay`` the decay term is part of ``g`` and so gets divided by
+    ``sqrt(v_hat)``: weights whose gradients are large are barely decayed. Decoupled, every
+    weight decays at the same rate, which usually regularises better; it is the usual choice for
+    training with weight decay. With ``weight_decay=0`` it is exactly Adam.
+
+    Parameters
+    ----------
+    params, lr, beta1, beta2, eps, clip_norm
+        As for ``Adam``.
+    weight_decay : float >= 0, default 0.01
+        The fraction (times ``lr``) of each weight removed per step; 0.01 is PyTorch's default.
+
+    State: ``state[i]["m"]`` and ``state[i]["v"]``; the step counter ``t`` is ``self.t``.
+    """
+
+    lr_hint = "try lr=0.001 for AdamW (0.0001 to 0.01 is the usual range)."
+
+    def __init__(self, params, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, clip_norm: float | None = None, weight_decay: float = 0.01):
+        where = type(self).__name__
+        self.beta1 = _check_decay(
+            where, "beta1", beta1, "0.9 is the usual value for the average gradient."
+        )
+        self.beta2 = _check_decay(
+            where, "beta2", beta2, "0.999 is the usual value for the average squared gradient."
+        )
+        self.eps = _check_positive(
+            where, "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
+        )
+        super().__init__(params, lr, clip_norm, weight_decay)
+
+    def _update(self, w, g, state):
+        if not state:
+            state["m"] = np.zeros_like(w)
+            state["v"] = np.zeros_like(w)
+        t = self.t  # already counts this step (Optimizer.step adds 1 before the updates)
+        m = self.beta1 * state["m"] + (1 - self.beta1) * g
+        v = self.beta2 * state["v"] + (1 - self.beta2) * g**2
+        m_hat = m / (1 - self.beta1**t)
+        v_hat = v / (1 - self.beta2**t)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps) + self.lr * self.weight_decay * w
+        state["m"], state["v"] = m, v
 
     def _hyperparameters(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

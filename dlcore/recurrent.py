@@ -17,10 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from .init import get_initializer
-from .module import Layer, Parameter, as_float_array, as_positive_int, describe_array
+from .module import Layer, Parameter, register
 from .rng import as_generator
+from .validate import as_float_array, boolean, describe, float_dtype, positive_int
 
 
+@register
 class RNN(Layer):
     """An Elman recurrent layer: ``h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b)``, ``h_0 = 0``.
 
@@ -63,6 +65,8 @@ class RNN(Layer):
     dtype : float32 (default, for training) or float64 (for gradient checks).
     """
 
+    parameter_names = ("W_xh", "W_hh", "b")
+
     def __init__(
         self,
         input_size: int,
@@ -72,58 +76,50 @@ class RNN(Layer):
         seed=None,
         dtype=np.float32,
     ):
-        self.input_size = as_positive_int(input_size, "input_size", "RNN")
-        self.hidden_size = as_positive_int(hidden_size, "hidden_size", "RNN")
-        if not isinstance(return_sequences, (bool, np.bool_)):
-            raise TypeError(
-                f"RNN: expected return_sequences to be True or False, received "
-                f"{type(return_sequences).__name__} {return_sequences!r}."
-            )
-        self.return_sequences = bool(return_sequences)
-        initializer = get_initializer(init)
+        D, H = self.state_shapes({"input_size": input_size, "hidden_size": hidden_size})["W_xh"]
+        self.input_size, self.hidden_size = D, H
+        self.return_sequences = boolean(return_sequences, "return_sequences", "RNN")
+        dtype = float_dtype(dtype, "RNN")
+        self._initializer = get_initializer(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        rng = as_generator(seed)  # one stream for both matrices, so they differ
-        D, H = self.input_size, self.hidden_size
-        W_xh = np.asarray(initializer((D, H), rng), dtype=dtype)
-        W_hh = np.asarray(initializer((H, H), rng), dtype=dtype)
-        for name, W, shape in (("W_xh", W_xh, (D, H)), ("W_hh", W_hh, (H, H))):
-            if W.shape != shape:
-                raise ValueError(
-                    f"RNN: the initialiser {self.init!r} returned shape {W.shape} for {name}, "
-                    f"expected {shape}."
-                )
+        W_xh, W_hh = self._initial_weights(seed, dtype)
         self.W_xh = Parameter(W_xh, "W_xh")
         self.W_hh = Parameter(W_hh, "W_hh")
         self.b = Parameter(np.zeros(H, dtype=dtype), "b")
         self.x = None
         self.hidden_states = None
 
+    @classmethod
+    def state_shapes(cls, config: dict) -> dict[str, tuple]:
+        """``{"W_xh": (D, H), "W_hh": (H, H), "b": (H,)}`` for a config, the sizes checked."""
+        D = positive_int(config.get("input_size"), "input_size", "RNN")
+        H = positive_int(config.get("hidden_size"), "hidden_size", "RNN")
+        return {"W_xh": (D, H), "W_hh": (H, H), "b": (H,)}
+
+    def _initial_weights(self, seed, dtype) -> tuple[np.ndarray, np.ndarray]:
+        rng = as_generator(seed)  # one stream for both matrices, so they differ
+        D, H = self.input_size, self.hidden_size
+        W_xh = np.asarray(self._initializer((D, H), rng), dtype=dtype)
+        W_hh = np.asarray(self._initializer((H, H), rng), dtype=dtype)
+        for name, W, shape in (("W_xh", W_xh, (D, H)), ("W_hh", W_hh, (H, H))):
+            if W.shape != shape:
+                raise ValueError(
+                    f"RNN: the initialiser {self.init!r} returned shape {W.shape} for {name}, "
+                    f"expected {shape}."
+                )
+        return W_xh, W_hh
+
+    def reseed(self, seed) -> RNN:
+        """Draw ``W_xh`` and ``W_hh`` again from ``seed`` (as ``RNN(..., seed=seed)`` would),
+        ``b`` back to 0."""
+        self.W_xh.value[...], self.W_hh.value[...] = self._initial_weights(seed, self.W_xh.dtype)
+        self.b.value[...] = 0
+        return self
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, T, D) -> (N, T, H) if return_sequences else (N, H)."""
-        where = f"{self._name()}.forward"
-        x = as_float_array(x, "x", where)
-        D = self.input_size
-        if x.ndim != 3 or x.shape[2] != D:
-            if x.ndim == 2 and D == 1:
-                hint = "a batch of series with one feature per step, (N, T), needs x[..., None]."
-            elif x.ndim == 2:
-                hint = f"one sequence of shape (T, {D}) must still be a batch: use x[None]."
-            elif x.ndim == 3:
-                hint = (
-                    f"the last axis holds the features per step; make this RNN({x.shape[2]}, "
-                    f"{self.hidden_size}), or check the axis order (N, T, D)."
-                )
-            else:
-                hint = "pass a 3-D array (batch, time steps, features)."
-            raise ValueError(
-                f"{where}: expected x of shape (N, T, D) = (batch, time steps, features) with "
-                f"D = input_size = {D}, received {describe_array(x)}. Hint: {hint}"
-            )
+        x = self._check_input(x)
         N, T, _ = x.shape
-        if T == 0:
-            raise ValueError(
-                f"{where}: expected at least one time step (T >= 1), received {describe_array(x)}."
-            )
         W_hh = self.W_hh.value
         # the input's share of every step at once: (N, T, D) @ (D, H) + (H,) -> (N, T, H)
         xw = x @ self.W_xh.value + self.b.value
@@ -154,7 +150,7 @@ class RNN(Layer):
         if dout.shape != expected:
             raise ValueError(
                 f"{where}: expected dout of the output's shape {expected}, received "
-                f"{describe_array(dout)}. Hint: return_sequences={self.return_sequences}."
+                f"{describe(dout)}. Hint: return_sequences={self.return_sequences}."
             )
         # dL/dh_t coming from the layer's output: every step, or only the last one
         if self.return_sequences:
@@ -183,8 +179,32 @@ class RNN(Layer):
         # the input x_t entered a_t through x_t @ W_xh
         return da @ self.W_xh.value.T
 
-    def parameters(self):
-        return [self.W_xh, self.W_hh, self.b]
+    def _check_input(self, x) -> np.ndarray:
+        """``x`` as a float array of shape (N, T, D) with T >= 1, or a ValueError with a hint."""
+        where = f"{self._name()}.forward"
+        x = as_float_array(x, "x", where)
+        D = self.input_size
+        if x.ndim != 3 or x.shape[2] != D:
+            if x.ndim == 2 and D == 1:
+                hint = "a batch of series with one feature per step, (N, T), needs x[..., None]."
+            elif x.ndim == 2:
+                hint = f"one sequence of shape (T, {D}) must still be a batch: use x[None]."
+            elif x.ndim == 3:
+                hint = (
+                    f"the last axis holds the features per step; make this RNN({x.shape[2]}, "
+                    f"{self.hidden_size}), or check the axis order (N, T, D)."
+                )
+            else:
+                hint = "pass a 3-D array (batch, time steps, features)."
+            raise ValueError(
+                f"{where}: expected x of shape (N, T, D) = (batch, time steps, features) with "
+                f"D = input_size = {D}, received {describe(x)}. Hint: {hint}"
+            )
+        if x.shape[1] == 0:
+            raise ValueError(
+                f"{where}: expected at least one time step (T >= 1), received {describe(x)}."
+            )
+        return x
 
     def output_shape(self, input_shape: tuple) -> tuple:
         """(N, T, D) -> (N, T, H) or (N, H); N and T may be None (unknown)."""

@@ -162,6 +162,8 @@ def test_check_layer_checks_the_input_gradient_even_if_the_model_skips_it():
 class DenseMissingTranspose(Layer):
     """A deliberately broken Dense: dx = dout @ W (should be dout @ W.T). Square W so it runs."""
 
+    parameter_names = ("W", "b")
+
     def __init__(self, seed=0):
         rng = np.random.default_rng(seed)
         self.W = Parameter(rng.standard_normal((3, 3)), "W")
@@ -176,8 +178,6 @@ class DenseMissingTranspose(Layer):
         self.b.grad += dout.sum(axis=0)
         return dout @ self.W.value  # BUG: missing .T
 
-    def parameters(self):
-        return [self.W, self.b]
 
 
 class DenseWrongSignBias(DenseMissingTranspose):

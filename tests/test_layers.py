@@ -1,11 +1,19 @@
-"""Dense, Dropout, Flatten: known forward values, float64 gradient checks, and bad input."""
+"""Dense, Dropout, Flatten, BatchNorm: known forward values, float64 gradient checks, state and
+bad input."""
 
 import numpy as np
 import pytest
 from helpers import grads_when_dx_is_skipped, layer_gradient_errors
 
-from dlcore.layers import Dense, Dropout, Flatten
+from dlcore import io
+from dlcore.activations import ReLU
+from dlcore.gradcheck import check_layer
+from dlcore.layers import BatchNorm, Dense, Dropout, Flatten
+from dlcore.losses import SoftmaxCrossEntropy
+from dlcore.module import Sequential
+from dlcore.optim import SGD
 from dlcore.tolerance import assert_close
+from dlcore.train import EarlyStopping, fit
 
 
 def test_dense_forward_known_value():
@@ -139,3 +147,121 @@ def test_flatten_round_trip():
 def test_flatten_needs_a_batch():
     with pytest.raises(ValueError, match=r"at least 2 dimensions.*shape \(5,\)"):
         Flatten().forward(np.zeros(5))
+
+
+# --- BatchNorm -----------------------------------------------------------------------------------
+
+
+def test_batchnorm_training_gives_each_feature_mean_0_and_variance_1():
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((64, 3)) * [1.0, 5.0, 0.1] + [3.0, -2.0, 10.0]).astype(np.float32)
+    layer = BatchNorm(3)
+    out = layer.forward(x)
+    assert out.dtype == np.float32 and out.shape == (64, 3)
+    assert_close(out.mean(axis=0), np.zeros(3), n_terms=64, scale=1.0)
+    assert_close(out.var(axis=0), np.ones(3) - 1e-5 / x.var(axis=0), n_terms=64, scale=1.0)
+    # gamma and beta scale and shift the normalised values
+    layer.gamma.value[...] = 2.0
+    layer.beta.value[...] = [1.0, 0.0, -1.0]
+    assert_close(layer.forward(x), 2.0 * out + np.array([1.0, 0.0, -1.0]), n_terms=64)
+
+
+def test_batchnorm_running_statistics_and_eval_mode():
+    x = np.array([[1.0, 2.0], [3.0, 6.0]])  # means [2, 4], biased variances [1, 4]
+    layer = BatchNorm(2, momentum=0.1, dtype=np.float64)
+    layer.forward(x)
+    # running <- 0.9 * running + 0.1 * batch; the variance unbiased: var * M / (M - 1), M = 2
+    assert_close(layer.running_mean, [0.2, 0.4])
+    assert_close(layer.running_var, [0.9 * 1 + 0.1 * 2, 0.9 * 1 + 0.1 * 8])
+    layer.eval()
+    out = layer.forward(x)  # the running statistics, not the batch's
+    assert_close(out, (x - layer.running_mean) / np.sqrt(layer.running_var + 1e-5))
+    one = layer.forward(x[:1])  # a single sample in eval mode: its own prediction
+    assert_close(one, out[:1])
+    assert_close(layer.running_mean, [0.2, 0.4])  # eval mode does not update them
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (3, 4, 2, 3)])
+def test_batchnorm_gradient_check_in_training_mode(shape):
+    # (N, D) after Dense and (N, C, H, W) after Conv2D; batch statistics depend on every sample
+    rng = np.random.default_rng(1)
+    layer = BatchNorm(4, dtype=np.float64)
+    layer.gamma.value[...] = rng.standard_normal(4)
+    layer.beta.value[...] = rng.standard_normal(4)
+    x = rng.standard_normal(shape)
+    errors = layer_gradient_errors(layer, x, rng.standard_normal(shape))
+    assert set(errors) == {"x", "gamma", "beta"}
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_batchnorm_gradient_check_in_eval_mode():
+    rng = np.random.default_rng(2)
+    layer = BatchNorm(3, dtype=np.float64)
+    layer.forward(rng.standard_normal((8, 3)) * 2 + 1)  # some running statistics
+    layer.eval()
+    errors = layer_gradient_errors(layer, rng.standard_normal((5, 3)), rng.standard_normal((5, 3)))
+    assert max(errors.values()) < 1e-6, errors
+    assert check_layer(BatchNorm(3), rng.standard_normal((5, 3)), mode="train")
+
+
+def test_batchnorm_state_is_cast_saved_loaded_and_restored(tmp_path):
+    rng = np.random.default_rng(3)
+    model = Sequential(Dense(3, 4, seed=0), BatchNorm(4), ReLU(), Dense(4, 2, seed=1))
+    model.forward(rng.standard_normal((16, 3)).astype(np.float32) * 3 + 1)
+    bn = model[1]
+    assert [name for name, _ in model.named_buffers()] == [
+        "layers[1].running_mean", "layers[1].running_var"]
+    # saved and loaded: the buffers come back, not zeros
+    loaded = io.load(io.save(model, tmp_path / "bn"))
+    np.testing.assert_array_equal(loaded[1].running_mean, bn.running_mean)
+    np.testing.assert_array_equal(loaded[1].running_var, bn.running_var)
+    X = rng.standard_normal((5, 3)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    # cast: the buffers follow the parameters
+    model.to(np.float64)
+    assert bn.running_mean.dtype == bn.running_var.dtype == np.float64
+    assert io.load(io.save(model, tmp_path / "bn64"))[1].running_var.dtype == np.float64
+    # load_state_dict (what EarlyStopping uses) puts the buffers back too
+    state = model.state_dict()
+    model.forward(rng.standard_normal((16, 3)) + 5)
+    assert not np.allclose(bn.running_mean, state["layers[1].running_mean"])
+    model.load_state_dict(state)
+    np.testing.assert_array_equal(bn.running_mean, state["layers[1].running_mean"])
+
+
+def test_early_stopping_restores_the_running_statistics_of_the_best_epoch():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((64, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    X_val, y_val = X[:16], 1 - y[:16]  # flipped labels: validation gets worse as training works
+    model = Sequential(Dense(2, 4, seed=0), BatchNorm(4), ReLU(), Dense(4, 2, seed=1))
+    snapshots = {}
+
+    class Snapshot:
+        def on_epoch_end(self, epoch, history, model):
+            snapshots[epoch] = model.state_dict()
+            return False
+
+    stopper = EarlyStopping(patience=2)
+    history = fit(model, SoftmaxCrossEntropy(), SGD(model.parameters(), lr=0.5), X, y, epochs=8,
+                  batch_size=16, validation_data=(X_val, y_val), seed=0, progress=False,
+                  callbacks=[Snapshot(), stopper])
+    best = snapshots[stopper.best_epoch]
+    assert stopper.best_epoch < history.epochs_run
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, best[name], err_msg=name)
+
+
+def test_batchnorm_bad_input_and_arguments():
+    with pytest.raises(ValueError, match=r"BatchNorm\(4\): expected x of shape \(N, 4\) after "
+                                         r"Dense or \(N, 4, H, W\) after Conv2D, received array "
+                                         r"of shape \(2, 3\)"):
+        BatchNorm(4).forward(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"more than one number per feature.*batches of 2"):
+        BatchNorm(3).forward(np.zeros((1, 3)))
+    with pytest.raises(TypeError, match=r"num_features to be a positive integer, received float"):
+        BatchNorm(2.0)
+    with pytest.raises(ValueError, match=r"momentum to be a number in \[0, 1\), received 1\.5"):
+        BatchNorm(2, momentum=1.5)
+    assert BatchNorm(4).output_shape((None, 4, 5, 5)) == (None, 4, 5, 5)
+    assert repr(BatchNorm(4)) == "BatchNorm(num_features=4, momentum=0.1, eps=1e-05)"

@@ -566,12 +566,18 @@ def test_targets_of_the_wrong_type():
         SoftmaxCrossEntropy()(np.zeros((2, 3)), np.array(["cat", "dog"]))
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), "1"])
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
 def test_huber_delta_must_be_positive(bad):
     with pytest.raises(
-        ValueError, match=rf"expected delta to be a positive number, received {bad!r}"
+        ValueError, match=rf"expected delta to be a finite number > 0, received {bad!r}"
     ):
         Huber(delta=bad)
+
+
+def test_huber_delta_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match=r"expected delta to be a finite number > 0, received "
+                                        r"str '1'"):
+        Huber(delta="1")
 
 
 @pytest.mark.parametrize("loss_cls", [BinaryCrossEntropy, CategoricalCrossEntropy, KLDivergence])

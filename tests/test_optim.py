@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dlcore.module import Parameter, Sequential
-from dlcore.optim import SGD, Adagrad, Adam, RMSprop
+from dlcore.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from dlcore.tolerance import assert_close
 
 W0 = [1.0, -2.0]
@@ -39,6 +39,8 @@ ALL_OPTIMIZERS = [
     pytest.param(lambda ps: Adagrad(ps, lr=0.1), id="Adagrad"),
     pytest.param(lambda ps: RMSprop(ps, lr=0.01), id="RMSprop"),
     pytest.param(lambda ps: Adam(ps, lr=0.01), id="Adam"),
+    pytest.param(lambda ps: AdamW(ps, lr=0.01), id="AdamW"),
+    pytest.param(lambda ps: SGD(ps, lr=0.1, weight_decay=0.1), id="SGD-weight-decay"),
 ]
 
 
@@ -143,6 +145,59 @@ def test_adam_bias_correction_first_step_moves_by_lr_times_sign():
 
 
 # --- in place, dtypes, zero_grad ------------------------------------------------------------------
+# --- weight decay --------------------------------------------------------------------------------
+def test_sgd_weight_decay_adds_the_l2_gradient():
+    p = make_param(W0)
+    first, _ = two_steps(SGD([p], lr=0.1, weight_decay=0.5), p)
+    # g = dL/dw + weight_decay * w = [0.5 + 0.5 * 1, 0.1 + 0.5 * -2] = [1.0, -0.9]
+    assert first == pytest.approx([1.0 - 0.1 * 1.0, -2.0 - 0.1 * -0.9], abs=1e-15)
+
+
+@pytest.mark.parametrize("make_opt", [
+    pytest.param(lambda ps, wd: SGD(ps, lr=0.1, momentum=0.9, weight_decay=wd), id="SGD"),
+    pytest.param(lambda ps, wd: Adagrad(ps, lr=0.1, weight_decay=wd), id="Adagrad"),
+    pytest.param(lambda ps, wd: RMSprop(ps, lr=0.01, weight_decay=wd), id="RMSprop"),
+    pytest.param(lambda ps, wd: Adam(ps, lr=0.01, weight_decay=wd), id="Adam"),
+])
+def test_coupled_weight_decay_is_the_rule_on_the_l2_gradient(make_opt):
+    # weight_decay=wd must give exactly the steps of weight_decay=0 on g + wd * w
+    decayed, plain = make_param(W0), make_param(W0)
+    opt_decayed, opt_plain = make_opt([decayed], 0.3), make_opt([plain], 0.0)
+    for g in (G1, G2):
+        set_grad(decayed, g)
+        set_grad(plain, np.array(g) + 0.3 * plain.value)
+        opt_decayed.step()
+        opt_plain.step()
+        np.testing.assert_array_equal(decayed.value, plain.value)
+
+
+def test_adamw_decouples_the_decay_from_the_adaptive_step():
+    wd, lr = 0.1, 0.01
+    p, q = make_param(W0), make_param(W0)
+    adamw, adam = AdamW([p], lr=lr, weight_decay=wd), Adam([q], lr=lr)
+    set_grad(p, G1)
+    set_grad(q, G1)
+    adamw.step()
+    adam.step()
+    # the same Adam step, plus - lr * wd * w with the weights before the step
+    expected = q.value - lr * wd * np.array(W0)
+    assert p.value.tolist() == pytest.approx(expected.tolist(), abs=1e-15)
+    # coupled Adam with the same decay moves differently: the decay passes through v_hat
+    r = make_param(W0)
+    coupled = Adam([r], lr=lr, weight_decay=wd)
+    set_grad(r, G1)
+    coupled.step()
+    assert not np.allclose(r.value, p.value, rtol=0, atol=1e-6)
+    assert AdamW([make_param(W0)]).weight_decay == 0.01  # PyTorch's default
+
+
+@pytest.mark.parametrize("bad, exc", [(-0.1, ValueError), (float("nan"), ValueError),
+                                      ("0.1", TypeError), (True, TypeError)])
+def test_bad_weight_decay_is_refused(bad, exc):
+    with pytest.raises(exc, match=r"SGD: expected weight_decay to be a number >= 0, received"):
+        SGD([make_param(W0)], weight_decay=bad)
+
+
 @pytest.mark.parametrize("make_opt", ALL_OPTIMIZERS)
 def test_updates_in_place_and_float32_stays_float32(make_opt):
     p = make_param(W0, dtype=np.float32)
@@ -350,10 +405,11 @@ def test_step_refuses_a_parameter_whose_shape_changed():
 def test_repr_shows_the_hyperparameters():
     p = make_param(W0)
     assert repr(SGD([p], lr=0.1, momentum=0.9)) == (
-        "SGD(lr=0.1, momentum=0.9, clip_norm=None, parameters=1)"
+        "SGD(lr=0.1, momentum=0.9, clip_norm=None, weight_decay=0.0, parameters=1)"
     )
     assert repr(Adam([p], clip_norm=1.0)) == (
-        "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, clip_norm=1.0, parameters=1)"
+        "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, clip_norm=1.0, weight_decay=0.0, "
+        "parameters=1)"
     )
     assert "beta=0.9" in repr(RMSprop([p]))
     assert "eps=1e-08" in repr(Adagrad([p]))

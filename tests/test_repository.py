@@ -120,7 +120,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_gives_the_two_setup_commands():
     commands = readme_commands()
-    assert "pip install -r requirements.txt && jupyter lab notebooks/" in commands
+    assert "pip install -r requirements.txt && jupyter lab --notebook-dir=. notebooks/00_start_here.ipynb" in commands
     assert "pip install -r requirements.txt && pytest" in commands
 
 

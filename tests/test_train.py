@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dlcore.activations import ReLU, Tanh
+from dlcore.data import BatchLoader
 from dlcore.layers import Dense, Dropout
 from dlcore.losses import MSE, SoftmaxCrossEntropy
 from dlcore.module import Layer, Sequential
@@ -15,6 +16,7 @@ from dlcore.train import (
     TrainingDiverged,
     evaluate,
     fit,
+    train_epoch,
 )
 
 
@@ -41,6 +43,34 @@ def train_classifier(seed, model_seed=0, epochs=3):
 
 
 # --- the loop --------------------------------------------------------------------------------------
+
+
+def test_train_epoch_is_the_hand_written_loop_of_notebook_07():
+    X, y = blobs(n=100)
+    X = X.astype(np.float32)
+    by_hand, by_dlcore = classifier(seed=3), classifier(seed=3)
+    loss_fn = SoftmaxCrossEntropy()
+    optimizer = SGD(by_hand.parameters(), lr=0.1)
+    losses = []
+    for X_batch, y_batch in BatchLoader(X, y, 32, seed=0):   # the loop as 07 writes it
+        optimizer.zero_grad()
+        y_hat = by_hand.forward(X_batch)
+        losses.append(loss_fn(y_hat, y_batch))
+        by_hand.backward(loss_fn.backward())
+        optimizer.step()
+    seen = []
+    train_epoch(by_dlcore, SoftmaxCrossEntropy(), SGD(by_dlcore.parameters(), lr=0.1),
+                BatchLoader(X, y, 32, seed=0), on_batch=lambda L, y_hat, yb: seen.append(L))
+    assert seen == losses  # the same steps in the same order: bit-identical
+    for a, b in zip(by_hand.parameters(), by_dlcore.parameters(), strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
+    # fit's first epoch is that epoch (fit only lets the first layer skip dL/dX)
+    by_fit = classifier(seed=3)
+    history = fit(by_fit, SoftmaxCrossEntropy(), SGD(by_fit.parameters(), lr=0.1), X, y,
+                  epochs=1, batch_size=32, seed=0, progress=False)
+    assert history.batch_loss == losses
+    for a, b in zip(by_hand.parameters(), by_fit.parameters(), strict=True):
+        np.testing.assert_array_equal(a.value, b.value)
 
 
 def test_number_of_iterations():
@@ -172,7 +202,9 @@ def test_train_mode_during_fit_eval_for_validation_and_mode_restored():
     model.eval()
     fit(model, SoftmaxCrossEntropy(), SGD(model.parameters()), X, y, epochs=1, batch_size=32,
         validation_data=(X[:10], y[:10]), progress=False)
-    assert spy.modes == [True, True, False]  # two training batches, one validation batch
+    # the first samples of X and X_val checked against the model (eval mode, before any
+    # update), then two training batches and one validation batch
+    assert spy.modes == [False, False, True, True, False]
     assert model.training is False and model[2].training is False
     model.train()
     evaluate(model, SoftmaxCrossEntropy(), X, y)
@@ -256,7 +288,7 @@ class NaNAtThirdCall:
         return self.mse.backward()
 
 
-def test_nan_loss_stops_before_the_update():
+def test_nan_loss_stops_training_at_its_iteration():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 2)).astype(np.float32)
     y = X[:, :1] - X[:, 1:]
@@ -419,7 +451,8 @@ def test_epochs_zero(setup):
     model, loss, opt, X, y = setup
     with pytest.raises(ValueError, match=r"epochs to be a positive integer, received 0"):
         fit(model, loss, opt, X, y, epochs=0, batch_size=8, progress=False)
-    with pytest.raises(ValueError, match=r"epochs to be a positive integer, received 2.5"):
+    # a float where a count is expected is the wrong kind of thing: TypeError, as everywhere
+    with pytest.raises(TypeError, match=r"epochs to be a positive integer, received float 2.5"):
         fit(model, loss, opt, X, y, epochs=2.5, batch_size=8, progress=False)
 
 
