@@ -49,10 +49,11 @@ def test_the_core_needs_numpy_only():
 
 def test_the_extras_hold_the_course_and_the_test_tools():
     names = {group: {r.name for r in reqs} for group, reqs in declared().items()}
-    assert set(names) == {"core", "course", "test"}
+    assert set(names) == {"core", "course", "test", "slides"}
     assert {"matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm",
             "packaging"} <= names["course"]
     assert {"pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"} <= names["test"]
+    assert {"nbconvert", "sphinx-revealjs", "jupyter-server-mathjax"} <= names["slides"]
 
 
 def test_every_dependency_is_listed_once_with_a_compatible_range():
@@ -90,9 +91,9 @@ def test_requirements_txt_installs_dlcore_with_its_extras():
 
 def test_requirements_dev_adds_only_maintainer_tools():
     lines = lines_of(ROOT / "requirements-dev.txt")
-    assert lines[0] == "-r requirements.txt"
+    assert lines[:2] == ["-r requirements.txt", "-e .[slides]"]
     in_pyproject = {r.name for reqs in declared().values() for r in reqs}
-    tools = [Requirement(line) for line in lines[1:]]
+    tools = [Requirement(line) for line in lines[2:]]
     assert {r.name for r in tools} == {"ruff", "playwright"}
     for req in tools:
         assert req.name not in in_pyproject, f"{req.name} is already in pyproject.toml"
