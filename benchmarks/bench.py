@@ -643,17 +643,17 @@ def worker_stages(batch_sizes: list, samples: int, runs: int = 3) -> dict:
 
 
 # --- the course: widget callbacks -----------------------------------------------------------------
-# Each widget's callback first computes (a plain function in dlcore.interactive, the part timed
+# Each widget's callback first computes (a plain function in dlcore.course.interactive, the part timed
 # here) and then draws. The inputs are the ones its notebook passes; for a retraining widget both
 # the default slider position and the slowest one are timed. kind "bias" has the 150 ms target,
 # "retrain" the 1 s target, "view" none (reported only). A function not (yet) in
-# dlcore.interactive is reported as missing.
+# dlcore.course.interactive is reported as missing.
 
 
 def _widget_calls() -> dict:
     import numpy as np
 
-    import dlcore.interactive as ia
+    import dlcore.course.interactive as ia
 
     def digits_split():
         from dlcore.data import train_val_test_split
@@ -717,7 +717,7 @@ def _widget_calls() -> dict:
 
 
 def worker_widgets(runs: int) -> dict:
-    import dlcore.interactive as ia
+    import dlcore.course.interactive as ia
 
     out = {}
     for name, (kind, needs, build) in _widget_calls().items():

@@ -5,8 +5,9 @@ The names a learner meets most often are importable from the package itself::
     from dlcore import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam, fit
 
 Everything else lives in one module per concept (``dlcore.data``, ``dlcore.datasets``,
-``dlcore.gradcheck``, ...). The core needs NumPy only: ``dlcore.viz`` and ``dlcore.interactive``
-(matplotlib, ipywidgets) are imported only when you import them.
+``dlcore.gradcheck``, ...): that is the core, and it needs NumPy only. What the course needs
+around it (pictures, widgets, exercise checkers, the set-up check) is the separate subpackage
+``dlcore.course`` (matplotlib, ipywidgets), imported only when you import it.
 """
 
 from . import (

@@ -130,7 +130,7 @@ def returns_none(*args, **kwargs):
 def assert_fails_with(result, *hints):
     """Assert that a checker's ``result`` is a failure whose message names every one of ``hints``.
 
-    A failure is printed as ``❌`` followed by the likely mistake (see ``dlcore.checks.verdict``).
+    A failure is printed as ``❌`` followed by the likely mistake (see ``dlcore.course.checks.common.verdict``).
     """
     assert not result.passed
     assert result.message.startswith("❌")

@@ -32,7 +32,7 @@ import browser
 import pytest
 from browser import JupyterLabServer, NotebookPage, browser_tools, copy_notebooks, launch_chromium
 
-from dlcore.interactive import NOT_RUN_HINT
+from dlcore.course.interactive import NOT_RUN_HINT
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

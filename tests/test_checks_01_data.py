@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_iterations_per_epoch, check_one_hot, check_standardize_train_test
+from dlcore.course.checks.data import (
+    check_iterations_per_epoch,
+    check_one_hot,
+    check_standardize_train_test,
+)
 
 
 # --- one-hot -------------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_count_parameters, check_neuron, check_sigmoid_derivative
+from dlcore.course.checks.architecture import (
+    check_count_parameters,
+    check_neuron,
+    check_sigmoid_derivative,
+)
 
 
 def sigmoid(z):

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_binary_cross_entropy, check_categorical_cross_entropy, check_mse
+from dlcore.course.checks.loss import (
+    check_binary_cross_entropy,
+    check_categorical_cross_entropy,
+    check_mse,
+)
 
 
 # --- MSE -----------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import (
+from dlcore.course.checks.forward_propagation import (
     check_dense_forward,
     check_dense_forward_columns,
     check_two_layer_forward,

@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, numerical_grad, returns_none
 
-from dlcore.checks import check_dense_backward, check_numerical_gradient, check_sigmoid_backward
+from dlcore.course.checks.back_propagation import (
+    check_dense_backward,
+    check_numerical_gradient,
+    check_sigmoid_backward,
+)
 
 
 def sigmoid(z):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_adam_step, check_sgd_step
+from dlcore.course.checks.optimizer import check_adam_step, check_sgd_step
 
 
 # --- sgd_step -----------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def test_adam_step_reference_passes():
 
 def test_adam_step_agrees_with_dlcore_adam():
     # the checker's reference is dlcore's rule: one step of dlcore.optim.Adam on a Parameter
-    from dlcore.checks import _adam_reference
+    from dlcore.course.checks.optimizer import _adam_reference
     from dlcore.module import Parameter
     from dlcore.optim import Adam
 
@@ -92,7 +92,7 @@ def test_adam_step_eps_inside_the_root_is_accepted():
 
 
 def _adam_variant(**kw):
-    from dlcore.checks import _adam_reference
+    from dlcore.course.checks.optimizer import _adam_reference
 
     def fn(w, g, m, v, t, lr, beta1, beta2, eps):
         return _adam_reference(w, g, m, v, t, lr, beta1, beta2, eps, **kw)

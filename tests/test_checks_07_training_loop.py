@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_accuracy_from_proba, check_train_one_epoch
+from dlcore.course.checks.training_loop import check_accuracy_from_proba, check_train_one_epoch
 
 
 # --- train_one_epoch ----------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def test_train_one_epoch_reference_passes(capsys):
 
 def test_train_one_epoch_reference_matches_fit():
     # the checker's reference epoch is the loop dlcore.fit runs (same seed -> same weights)
-    from dlcore.checks import _epoch_reference
+    from dlcore.course.checks.training_loop import _epoch_reference
     from dlcore.layers import Dense
     from dlcore.losses import SoftmaxCrossEntropy
     from dlcore.module import Sequential
@@ -48,7 +48,7 @@ def test_train_one_epoch_reference_matches_fit():
 
 
 def _variant(**kw):
-    from dlcore.checks import _epoch_reference
+    from dlcore.course.checks.training_loop import _epoch_reference
 
     def fn(model, loss_fn, optimizer, X, y, batch_size, rng):
         return _epoch_reference(model, loss_fn, optimizer, X, y, batch_size, rng, **kw)

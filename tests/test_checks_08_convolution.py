@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_conv_output_size, check_correlate2d, check_max_pool
 from dlcore.conv import Conv2D, MaxPool2D
+from dlcore.course.checks.convolution import (
+    check_conv_output_size,
+    check_correlate2d,
+    check_max_pool,
+)
 from dlcore.tolerance import assert_close
 
 

@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from helpers import assert_fails_with, not_implemented, returns_none
 
-from dlcore.checks import check_clip_by_global_norm, check_rnn_forward, check_rnn_step
+from dlcore.course.checks.recurrent import (
+    check_clip_by_global_norm,
+    check_rnn_forward,
+    check_rnn_step,
+)
 from dlcore.module import Parameter
 from dlcore.optim import SGD
 from dlcore.recurrent import RNN

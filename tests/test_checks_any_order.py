@@ -3,19 +3,40 @@
 A learner's right answer rarely adds its numbers in the order of the checker's reference: a loop,
 ``einsum``, the column form, float32 (dlcore's training precision), or only another CPU's matrix
 product. Its last bits then differ, by different amounts on different machines. The checkers
-compare with ``dlcore.checks.agrees``, whose tolerance comes from the precision and the length
+compare with ``dlcore.course.checks.common.agrees``, whose tolerance comes from the precision and
+the length
 of the sums (``dlcore.tolerance``). Here each checker gets such answers and must pass them, and
 gets its own reference off by 0.1 % in one value and must fail it: the tolerance hides rounding,
 not mistakes.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from dlcore import checks
-from dlcore.checks import agrees
+from dlcore.course.checks import (
+    architecture,
+    back_propagation,
+    convolution,
+    data,
+    forward_propagation,
+    loss,
+    optimizer,
+    recurrent,
+    training_loop,
+)
+from dlcore.course.checks.common import agrees
 
 f32 = np.float32
+
+# Every checker of every notebook, by name (``checks.check_one_hot``), for the tables below.
+checks = SimpleNamespace(**{
+    name: getattr(module, name)
+    for module in (data, architecture, loss, forward_propagation, back_propagation, optimizer,
+                   training_loop, convolution, recurrent)
+    for name in dir(module) if name.startswith("check_")
+})
 
 
 def F(a):

@@ -1,4 +1,4 @@
-"""Tests of dlcore.environment: the table that says what is missing and how to fix it."""
+"""Tests of dlcore.course.environment: the table that says what is missing and how to fix it."""
 
 import importlib.metadata
 import sys
@@ -8,8 +8,8 @@ import pytest
 from packaging.requirements import Requirement
 
 import dlcore
-from dlcore import environment
-from dlcore.environment import FAIL, OK, WARN, check_environment
+from dlcore.course import environment
+from dlcore.course.environment import FAIL, OK, WARN, check_environment
 
 REPO = Path(dlcore.__file__).resolve().parent.parent
 COURSE = ["numpy", "matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm", "packaging"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlcore.interactive import batch_size_choices, train_with_batch_size
+from dlcore.course.interactive import batch_size_choices, train_with_batch_size
 
 
 def blobs(n=1078, seed=0, spread=2.0):

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dlcore.interactive import (  # noqa: E402
+from dlcore.course.interactive import (  # noqa: E402
     bias_explorer,
     decision_line,
     firing_region,

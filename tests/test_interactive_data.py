@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dlcore.interactive import batch_explorer, batch_plan, digit_explorer, digit_view  # noqa: E402
+from dlcore.course.interactive import batch_explorer, batch_plan, digit_explorer, digit_view  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

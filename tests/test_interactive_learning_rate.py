@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from dlcore.interactive import (
+from dlcore.course.interactive import (
     DIVERGENCE_FACTOR,
     OPTIMIZER_CHOICES,
     SURFACES,

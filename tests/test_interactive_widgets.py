@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dlcore.interactive import (  # noqa: E402
+from dlcore.course.interactive import (  # noqa: E402
     HINT_MAX_CHARS,
     NOT_RUN_HINT,
     batch_explorer,

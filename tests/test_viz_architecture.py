@@ -9,9 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from dlcore.activations import Identity, ReLU, Sigmoid, Softmax, Tanh  # noqa: E402
-from dlcore.layers import Dense  # noqa: E402
-from dlcore.module import Sequential  # noqa: E402
-from dlcore.viz import (  # noqa: E402
+from dlcore.course.viz import (  # noqa: E402
     draw_network,
     network_weights,
     plot_activation,
@@ -20,6 +18,8 @@ from dlcore.viz import (  # noqa: E402
     plot_layer_histograms,
     plot_softmax,
 )
+from dlcore.layers import Dense  # noqa: E402
+from dlcore.module import Sequential  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

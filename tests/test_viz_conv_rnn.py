@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 
-from dlcore import viz  # noqa: E402
+from dlcore.course import viz  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Smoke tests of the 01_data plots in dlcore.viz (Agg backend: no window opens)."""
+"""Smoke tests of the 01_data plots in dlcore.course.viz (Agg backend: no window opens)."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dlcore import viz  # noqa: E402
+from dlcore.course import viz  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

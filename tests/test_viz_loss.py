@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from dlcore.course.viz import loss_curve, plot_class_probabilities, plot_loss_curve  # noqa: E402
 from dlcore.losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Hinge, Huber  # noqa: E402
-from dlcore.viz import loss_curve, plot_class_probabilities, plot_loss_curve  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

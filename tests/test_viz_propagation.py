@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
-from dlcore import viz  # noqa: E402
+from dlcore.course import viz  # noqa: E402
 from dlcore.gradcheck import GradCheckResult, TensorCheck  # noqa: E402
 
 VALUES = {"x": 2.0, "w": -3.0, "b": 1.0, "y": 1.0, "u": -6.0, "z": -5.0, "a": 0.0067, "L": 0.987}

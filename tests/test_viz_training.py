@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dlcore import viz  # noqa: E402
-from dlcore.interactive import BatchSizeRun  # noqa: E402
+from dlcore.course import viz  # noqa: E402
+from dlcore.course.interactive import BatchSizeRun  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

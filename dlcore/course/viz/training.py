@@ -1,0 +1,184 @@
+"""Pictures: Training: learning curves, predictions, confusion matrix (07_training_loop).
+
+matplotlib is imported inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import _axes
+
+
+def _curve(history, key: str) -> list:
+    """``history.key`` for a ``dlcore.train.History``, or ``history[key]`` for a dict."""
+    if isinstance(history, dict):
+        return list(history.get(key, []))
+    return list(getattr(history, key, []) or [])
+
+
+def plot_learning_curves(history, axes=None, label: str | None = None, color=None):
+    """Learning curves: loss (and accuracy) per epoch, training solid, validation dashed.
+
+    ``history`` is what ``dlcore.train.fit`` returns (or a dict with the same keys: ``loss``,
+    ``val_loss``, ``accuracy``, ``val_accuracy``). Two panels when there is an accuracy, else
+    one. Call it again with the same ``axes`` and another ``label`` to compare two runs; a run
+    with a ``best_epoch`` before its last epoch gets a dotted line there. The gap between the
+    two curves is what over- and underfitting are about (``notebooks/07_training_loop.ipynb``).
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    keys = [("loss", "val_loss", "loss")]
+    if _curve(history, "accuracy") or _curve(history, "val_accuracy"):
+        keys.append(("accuracy", "val_accuracy", "accuracy"))
+    if axes is None:
+        _, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 3.8), squeeze=False)
+        axes = axes[0]
+    axes = np.atleast_1d(axes)
+    prefix = f"{label}: " if label else ""
+    for ax, (train_key, val_key, name) in zip(axes, keys, strict=False):
+        train, val = _curve(history, train_key), _curve(history, val_key)
+        line = None
+        if train:
+            (line,) = ax.plot(np.arange(1, len(train) + 1), train, "-", color=color,
+                              label=f"{prefix}training")
+        if val:
+            c = line.get_color() if line is not None else color
+            ax.plot(np.arange(1, len(val) + 1), val, "--", color=c, label=f"{prefix}validation")
+        best = getattr(history, "best_epoch", None) if not isinstance(history, dict) else None
+        if best and val and best < len(val):  # only when training went on past its best
+            ax.axvline(best, color=line.get_color() if line is not None else "gray",
+                       linestyle=":", linewidth=1)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # no epoch 2.5
+        ax.set_ylabel(name)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    return axes
+
+
+def plot_digit_predictions(images, y_true, proba, ncols: int = 8, image_shape=(8, 8),
+                           axes=None):
+    """A grid of images, each titled with the predicted class and its probability.
+
+    images: (n, H*W) or (n, H, W); y_true: (n,) labels; proba: (n, K) predicted probabilities
+    (``model.predict_proba(X)``). A right prediction is titled in black ("7  99%"), a mistake
+    in red with a red frame and the true class ("3  62% (is 8)"). Returns the axes array.
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images)
+    proba = np.asarray(proba)
+    y_true = np.asarray(y_true)
+    n = len(images)
+    nrows = int(np.ceil(n / ncols))
+    if axes is None:
+        _, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.55 * nrows), squeeze=False)
+    axes = np.asarray(axes).ravel()
+    predicted = proba.argmax(axis=1)
+    confidence = proba.max(axis=1)
+    for i, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(images[i].reshape(image_shape), cmap="gray_r")
+        right = predicted[i] == y_true[i]
+        title = f"{predicted[i]}  {confidence[i]:.0%}"
+        if not right:
+            title += f" (is {y_true[i]})"
+            for spine in ax.spines.values():
+                spine.set_edgecolor("red")
+                spine.set_linewidth(2.5)
+        ax.set_title(title, fontsize=9, color="black" if right else "red")
+    return axes
+
+
+def plot_confusion_matrix(C, ax=None, class_names=None, title: str | None = None):
+    """Draw a confusion matrix ``C: (K, K)`` (rows = true class, columns = predicted).
+
+    Each cell shows its count; the colour is the count too, so a good classifier is a bright
+    diagonal on a pale background, and a dark off-diagonal cell shows which two classes are
+    confused. Returns the ``AxesImage``. (``dlcore.metrics.confusion_matrix`` computes ``C``.)
+    """
+    C = np.asarray(C)
+    K = C.shape[0]
+    ax = _axes(ax, (5.5, 5))
+    names = [str(k) for k in range(K)] if class_names is None else [str(c) for c in class_names]
+    image = ax.imshow(C, cmap="Blues")
+    threshold = C.max() / 2 if C.size else 0
+    for i in range(K):
+        for j in range(K):
+            if C[i, j] == 0:
+                continue
+            ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if C[i, j] > threshold else ("darkred" if i != j else "black"))
+    ax.set_xticks(range(K), names)
+    ax.set_yticks(range(K), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or f"confusion matrix: {int(np.trace(C))} of {int(C.sum())} right")
+    return image
+
+
+def plot_batch_size_run(run, axes=None, loss_max: float = 4.0):
+    """Three panels for one ``dlcore.interactive.BatchSizeRun`` (the batch-size widget).
+
+    1. The loss of every mini-batch against the epoch (so every batch size spans the same
+       width): many noisy points for small batches, a few smooth ones for large batches.
+    2. The loss per epoch.
+    3. The wall time per epoch, in milliseconds.
+
+    The loss axes have fixed limits (0 to ``loss_max``) so that two batch sizes can be compared
+    by eye. Returns the three axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    ax_batch, ax_epoch, ax_time = axes
+    it = run.iterations_per_epoch
+    x = np.arange(1, len(run.batch_loss) + 1) / it
+    ax_batch.plot(x, np.minimum(run.batch_loss, loss_max), linewidth=0.6 if it > 100 else 1.2,
+                  marker="o" if len(x) <= 40 else None, markersize=3,
+                  alpha=0.45 if it >= 50 else 1.0, label="each mini-batch")
+    if it >= 50:  # many noisy points: add their average over a tenth of an epoch
+        window = it // 10
+        smooth = np.convolve(run.batch_loss, np.ones(window) / window, mode="valid")
+        ax_batch.plot(x[window - 1:], smooth, color="black", linewidth=1.5,
+                      label=f"average of {window} batches")
+        ax_batch.legend(fontsize=8, loc="upper right")
+    ax_batch.set_ylim(0, loss_max)
+    ax_batch.set_xlim(0, len(run.epoch_loss))
+    ax_batch.set_xlabel("epoch")
+    ax_batch.set_ylabel("loss of each mini-batch")
+    ax_batch.set_title(f"batch size {run.batch_size}: {it} iteration{'s' if it != 1 else ''} "
+                       f"per epoch", fontsize=10)
+    epochs = np.arange(1, len(run.epoch_loss) + 1)
+    ax_epoch.plot(epochs, run.epoch_loss, "o-")
+    for e, value in zip(epochs, run.epoch_loss, strict=True):
+        ax_epoch.annotate(f"{value:.2f}", (e, value), textcoords="offset points", xytext=(0, 7),
+                          ha="center", fontsize=9)
+    ax_epoch.set_ylim(0, loss_max * 0.7)
+    ax_epoch.set_xticks(epochs)
+    ax_epoch.set_xlabel("epoch")
+    ax_epoch.set_ylabel("training loss of the epoch")
+    ax_epoch.set_title(f"{it * len(epochs)} updates in {len(epochs)} epochs", fontsize=10)
+    ms = np.asarray(run.epoch_time) * 1000
+    ax_time.bar(epochs, ms, color="tab:gray")
+    for e, value in zip(epochs, ms, strict=True):
+        ax_time.annotate(f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms", (e, value),
+                         textcoords="offset points", xytext=(0, 3), ha="center", fontsize=9)
+    ax_time.set_ylim(0, max(ms.max() * 1.25, 1.0))
+    ax_time.set_xticks(epochs)
+    ax_time.set_xlabel("epoch")
+    ax_time.set_ylabel("wall time per epoch (ms)")
+    ax_time.set_title("time per epoch (measured, varies)", fontsize=10)
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+    return axes
+
+
