@@ -33,7 +33,7 @@ def _explorer_box_type():
         def __repr__(self) -> str:
             return self._reader_hint
 
-    ExplorerBox.__qualname__ = "ExplorerBox"  # dlcore.interactive.ExplorerBox in messages
+    ExplorerBox.__qualname__ = "ExplorerBox"  # not _explorer_box_type.<locals>.ExplorerBox
     return ExplorerBox
 
 
