@@ -475,7 +475,7 @@ def test_nan_in_X_says_how_many_and_where(setup):
 def test_finite_data_whose_sum_overflows_is_accepted_and_inf_is_caught(setup):
     # the finiteness check sums X first (one pass, no extra memory); a sum that overflows must
     # not be mistaken for bad data, and an infinity must still be found and reported
-    from dlcore.train import _check_finite
+    from dlcore.train.checks import _check_finite
 
     model, loss, opt, X, y = setup
     big = np.full((50, 4), 3e38, dtype=np.float32)  # finite numbers whose sum is inf
@@ -594,7 +594,8 @@ def test_fit_gives_back_the_input_gradient_afterwards():
 
 
 def test_summary_line_states_the_final_numbers():
-    from dlcore.train import History, _summary_line
+    from dlcore.train import History
+    from dlcore.train.loop import _summary_line
 
     history = History(iterations_per_epoch=3)
     history.loss, history.val_loss, history.val_accuracy = [0.9, 0.05213], [1.0, 0.09342], [0.5, 0.972]
