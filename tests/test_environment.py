@@ -273,8 +273,10 @@ def pretend_version(monkeypatch, name, version):
                         lambda dist: version if dist == name else real(dist))
 
 
-@pytest.mark.parametrize("version, ok", [("7.7.1", False), ("7.8.5", True), ("8.1.9", True)])
-def test_ipywidgets_7_8_and_8_draw_in_jupyterlab(monkeypatch, version, ok):
+@pytest.mark.parametrize("version, ok", [("7.7.1", False), ("7.8.5", False), ("8.1.9", True)])
+def test_jupyterlab_needs_ipywidgets_8(monkeypatch, version, ok):
+    # ipywidgets 7.8 draws in JupyterLab 4 but redraws unreliably: the check asks for 8 there
+    # (on Colab, Colab's own ipywidgets 7 is accepted: tested below).
     pretend_version(monkeypatch, "ipywidgets", version)
     report = check_environment(cwd=REPO, verbose=False)
     assert report["ipywidgets"].ok is ok and report.ok is ok

@@ -68,11 +68,11 @@ def test_every_dependency_is_listed_once_with_a_compatible_range():
             assert req.marker is None and not req.url, f"{req.name}: plain requirements only"
 
 
-def test_ipywidgets_7_8_and_8_whose_extensions_run_in_jupyterlab_4():
-    # 7.8 is the ipywidgets 7 that CI runs the course with: it needs jupyterlab_widgets <3, whose
-    # newest extension (1.1.11) declares JupyterLab ^3 || ^4. 8 is what pip installs.
+def test_ipywidgets_8_whose_extension_redraws_reliably_in_jupyterlab_4():
+    # 7.8 draws in JupyterLab 4 (jupyterlab_widgets 1.1.11) but sends redrawn plots to the log
+    # console; Colab's ipywidgets 7 is tested separately, by .ci/ipywidgets7.
     (widgets,) = [r for r in declared()["course"] if r.name == "ipywidgets"]
-    for version, inside in [("7.7.1", False), ("7.8.5", True), ("8.1.0", True), ("9.0.0", False)]:
+    for version, inside in [("7.8.5", False), ("8.0.0", True), ("8.1.9", True), ("9.0.0", False)]:
         assert widgets.specifier.contains(version) is inside, version
 
 
