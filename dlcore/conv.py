@@ -1,6 +1,6 @@
 """Layers for images: ``Conv2D`` (a convolution) and ``MaxPool2D`` (max pooling).
 
-Introduced in ``notebooks/08_convolution.ipynb``. Images travel as batches of shape
+Introduced in ``notebooks/09_convolution.ipynb``. Images travel as batches of shape
 ``(N, C, H, W)``: N samples, C channels (1 for grey, 3 for RGB, or the feature maps of the layer
 below), H rows and W columns, as in PyTorch. A grey image batch of shape ``(N, H, W)`` becomes
 ``x[:, None]``; ``Flatten`` (in ``layers.py``) turns ``(N, C, H, W)`` into ``(N, C*H*W)`` for a
@@ -110,7 +110,7 @@ class Conv2D(Layer):
     ``H_out = (H + 2*padding - kh) // stride + 1`` (and the same for W_out). Parameters
     ``W``: (C_out, C_in, kh, kw) and ``b``: (C_out,).
 
-    Forward (``notebooks/08_convolution.ipynb``), on the input ``xp`` padded with zeros::
+    Forward (``notebooks/09_convolution.ipynb``), on the input ``xp`` padded with zeros::
 
         z[n, o, r, c] = b[o] + sum over ci, i, j of  W[o, ci, i, j] * xp[n, ci, r*s + i, c*s + j]
 
@@ -318,7 +318,7 @@ class MaxPool2D(Layer):
     Shapes: x: (N, C, H, W) -> (N, C, H_out, W_out), ``H_out = (H - kh) // stride + 1``.
     ``MaxPool2D(2)`` halves the height and width. No parameters.
 
-    Forward (``notebooks/08_convolution.ipynb``)::
+    Forward (``notebooks/09_convolution.ipynb``)::
 
         out[n, c, r, q] = max over i, j of  x[n, c, r*s + i, q*s + j]
 

@@ -2,7 +2,7 @@
 
 ``Dense`` is introduced in ``notebooks/02_architecture.ipynb``, its forward pass in
 ``04_forward_propagation`` and its backward pass in ``05_back_propagation``; ``Dropout`` in
-``07_training_loop``; ``Flatten`` in ``08_convolution``; ``BatchNorm`` (which normalises the
+``07_training_loop``; ``Flatten`` in ``09_convolution``; ``BatchNorm`` (which normalises the
 outputs of ``Dense`` or ``Conv2D``) after them. Activations are in ``activations.py``.
 """
 

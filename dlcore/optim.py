@@ -46,7 +46,7 @@ Notes
   the parameter. float32 parameters stay float32 and float64 ones float64; if a model is cast
   with ``model.to(dtype)`` after the optimizer was made, the state is cast too, on the next step.
 - ``clip_norm`` (every optimizer): rescales all gradients together when their global L2 norm is
-  larger than ``clip_norm``; this is what keeps recurrent networks (``09_recurrent``) from
+  larger than ``clip_norm``; this is what keeps recurrent networks (``10_recurrent``) from
   exploding. See ``Optimizer.step``.
 """
 
@@ -223,7 +223,7 @@ class Optimizer:
         """The global L2 norm of all gradients, ``sqrt(sum over parameters of sum(g**2))``.
 
         The number ``clip_norm`` is compared with; plotting it step by step shows exploding
-        gradients in a recurrent network (``notebooks/09_recurrent.ipynb``).
+        gradients in a recurrent network (``notebooks/10_recurrent.ipynb``).
         """
         self._check_parameters("grad_norm")
         return self._global_grad_norm()

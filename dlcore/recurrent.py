@@ -1,6 +1,6 @@
 """A simple recurrent layer: ``RNN``, the Elman network with a tanh cell.
 
-Introduced in ``notebooks/09_recurrent.ipynb``. Sequences travel as batches of shape
+Introduced in ``notebooks/10_recurrent.ipynb``. Sequences travel as batches of shape
 ``(N, T, D)``: N sequences, T time steps, D features per step. A batch of plain series with one
 number per step, shape ``(N, T)``, becomes ``x[..., None]``.
 
@@ -32,7 +32,7 @@ class RNN(Layer):
     e.g. for a ``Dense`` classifier after it). Parameters ``W_xh``: (D, H) from input to hidden,
     ``W_hh``: (H, H) from the previous hidden state to the next, ``b``: (H,).
 
-    Forward (``notebooks/09_recurrent.ipynb``), for t = 1, ..., T, on the whole batch at once::
+    Forward (``notebooks/10_recurrent.ipynb``), for t = 1, ..., T, on the whole batch at once::
 
         a_t = x_t @ W_xh + h_{t-1} @ W_hh + b      (N, H)
         h_t = tanh(a_t)                            (N, H)

@@ -273,20 +273,7 @@ def test_the_rules_give_every_committed_notebook_valid_slides():
         assert slides.check(nb, path.name) == []
 
 
-def _any_notebook_annotated() -> bool:
-    return any(
-        "slideshow" in cell.get("metadata", {})
-        for path in NOTEBOOKS
-        for cell in nbformat.read(path, as_version=4).cells
-    )
-
-
-# SLIDE METADATA CHECK. Skipped only while no notebook has slide metadata at all. Once
-# `python tools/slides.py annotate notebooks/*.ipynb` has been run and committed, delete the
-# `skipif` line below, so that a cell added later without slide metadata fails the tests.
-@pytest.mark.skipif(not _any_notebook_annotated(),
-                    reason="no notebook has slide metadata yet: run "
-                           "`python tools/slides.py annotate notebooks/*.ipynb`")
+# Every committed notebook carries slide metadata: a cell added later without it fails here.
 def test_every_cell_has_slide_metadata_and_every_exercise_starts_a_slide():
     problems = []
     for path in NOTEBOOKS:

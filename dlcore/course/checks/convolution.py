@@ -1,9 +1,9 @@
-"""The checkers of ``notebooks/08_convolution.ipynb``.
+"""The checkers of ``notebooks/09_convolution.ipynb``.
 
 How a checker works: see ``common.py``.
 
 Each is tested in
-``tests/test_checks_08_convolution.py``: it passes the reference solution
+``tests/test_checks_09_convolution.py``: it passes the reference solution
 and fails typical wrong answers with the right hint.
 """
 
@@ -39,7 +39,7 @@ def _conv_size_mistakes(sizes: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def check_conv_output_size(fn):
-    """Exercise in 08_convolution: ``fn(H, K, P, S) -> int``, the output size of a convolution.
+    """Exercise in 09_convolution: ``fn(H, K, P, S) -> int``, the output size of a convolution.
 
     ``(H + 2P - K) // S + 1``: the number of positions a window of K pixels takes, in steps of S,
     over an input of H pixels with P zeros added on each side. The cases include strides that
@@ -101,7 +101,7 @@ def _correlate_valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def check_correlate2d(fn):
-    """Exercise in 08_convolution: ``fn(image, kernel) -> out``, a 'valid' cross-correlation.
+    """Exercise in 09_convolution: ``fn(image, kernel) -> out``, a 'valid' cross-correlation.
 
     image: (H, W), kernel: (kh, kw) -> out: (H - kh + 1, W - kw + 1) with
     ``out[r, c] = sum over i, j of image[r + i, c + j] * kernel[i, j]`` (no flip, no padding),
@@ -160,7 +160,7 @@ def check_correlate2d(fn):
 
 
 def check_max_pool(fn):
-    """Exercise in 08_convolution: ``fn(x) -> out``, 2x2 max pooling with stride 2.
+    """Exercise in 09_convolution: ``fn(x) -> out``, 2x2 max pooling with stride 2.
 
     x: (H, W) with H and W even -> out: (H // 2, W // 2), ``out[r, c]`` the largest of the four
     numbers ``x[2r:2r + 2, 2c:2c + 2]``. The cases are not square, so a transposed answer and

@@ -1,9 +1,9 @@
-"""The checkers of ``notebooks/09_recurrent.ipynb``.
+"""The checkers of ``notebooks/10_recurrent.ipynb``.
 
 How a checker works: see ``common.py``.
 
 Each is tested in
-``tests/test_checks_09_recurrent.py``: it passes the reference solution
+``tests/test_checks_10_recurrent.py``: it passes the reference solution
 and fails typical wrong answers with the right hint.
 """
 
@@ -45,7 +45,7 @@ def _rnn_unroll(x, W_xh, W_hh, b, carry=True):
 
 
 def check_rnn_step(fn):
-    """Exercise in 09_recurrent: ``fn(x_t, h_prev, W_xh, W_hh, b) -> h_t``, one step of an RNN.
+    """Exercise in 10_recurrent: ``fn(x_t, h_prev, W_xh, W_hh, b) -> h_t``, one step of an RNN.
 
     x_t: (N, D), h_prev: (N, H), W_xh: (D, H), W_hh: (H, H), b: (H,) -> h_t: (N, H) with
     ``h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b)``. D != H and N differs from both, so every
@@ -86,7 +86,7 @@ def check_rnn_step(fn):
 
 
 def check_rnn_forward(fn):
-    """Exercise in 09_recurrent: ``fn(x, W_xh, W_hh, b) -> hs``, every hidden state of an RNN.
+    """Exercise in 10_recurrent: ``fn(x, W_xh, W_hh, b) -> hs``, every hidden state of an RNN.
 
     x: (N, T, D) -> hs: (N, T, H), ``hs[:, t]`` the state after reading step t (h_1 .. h_T;
     h_0 = 0 is not included), each ``h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b)``.
@@ -138,7 +138,7 @@ def check_rnn_forward(fn):
 
 
 def check_clip_by_global_norm(fn):
-    """Exercise in 09_recurrent: ``fn(grads, max_norm) -> clipped``, gradient clipping.
+    """Exercise in 10_recurrent: ``fn(grads, max_norm) -> clipped``, gradient clipping.
 
     grads: a list of arrays of any shapes -> a list of arrays of the same shapes. With the
     global norm ``n = sqrt(sum over every array of sum(g**2))``, every array is multiplied by

@@ -1,4 +1,4 @@
-"""Pictures: Convolution and recurrence (08, 09).
+"""Pictures: Convolution and recurrence (09, 10).
 
 matplotlib is imported inside the functions, so importing this module is cheap.
 """
@@ -37,7 +37,7 @@ def _grid_off(ax):
 
 
 def _valid_correlation(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """'valid' cross-correlation of one channel, what Conv2D computes (08_convolution)."""
+    """'valid' cross-correlation of one channel, what Conv2D computes (09_convolution)."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     windows = sliding_window_view(image, kernel.shape)  # (H_out, W_out, kh, kw)
@@ -46,7 +46,7 @@ def _valid_correlation(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 def draw_convolution_step(image, kernel, row: int, col: int, axes=None, fmt: str = "{:.0f}",
                           kernel_fmt: str = "{:g}"):
-    """One step of a filter sliding over an image, in three panels (08_convolution).
+    """One step of a filter sliding over an image, in three panels (09_convolution).
 
     1. the image (H, W) with its pixel values and a red frame on the patch under the filter,
        at rows ``row .. row + kh - 1`` and columns ``col .. col + kw - 1``;
@@ -120,7 +120,7 @@ def show_filters(W, axes=None, ncols: int = 8, titles=None, annotate=None, fmt: 
     W: (C_out, kh, kw), or a ``Conv2D`` weight (C_out, 1, kh, kw) of a layer reading one channel
     (for more input channels pass one of them, ``W[:, c]``). All filters share one colour scale,
     centred on 0 (white), so they can be compared. ``annotate`` writes each weight in its cell
-    (default: when a filter has at most 25 weights). Used in ``08_convolution`` for hand-made
+    (default: when a filter has at most 25 weights). Used in ``09_convolution`` for hand-made
     edge filters and for the filters a network learned. Returns the axes array.
     """
     import matplotlib.pyplot as plt
@@ -160,7 +160,7 @@ def show_filters(W, axes=None, ncols: int = 8, titles=None, annotate=None, fmt: 
 
 def show_feature_maps(maps, image=None, ncols: int = 8, titles=None, axes=None,
                       image_title: str = "input"):
-    """Draw the feature maps of one image, one small picture per channel (08_convolution).
+    """Draw the feature maps of one image, one small picture per channel (09_convolution).
 
     maps: (C, H, W), e.g. ``conv.forward(x)[0]`` for the first image of a batch. Maps with
     negative values (before ReLU) are drawn red > 0, blue < 0, white = 0; maps without (after
@@ -208,7 +208,7 @@ def show_feature_maps(maps, image=None, ncols: int = 8, titles=None, axes=None,
 
 
 def draw_window_positions(size: int, kernel: int, padding: int = 0, stride: int = 1, ax=None):
-    """Where a window of ``kernel`` pixels fits along one row of ``size`` pixels (08_convolution).
+    """Where a window of ``kernel`` pixels fits along one row of ``size`` pixels (09_convolution).
 
     The row is drawn as cells (``padding`` grey zeros on each side), and below it every
     position of the window, one bar per position, stepping by ``stride``. When the last step
@@ -259,7 +259,7 @@ def draw_window_positions(size: int, kernel: int, padding: int = 0, stride: int 
 
 
 def draw_max_pooling(x, size: int = 2, axes=None, fmt: str = "{:g}"):
-    """Max pooling of a small array, in two panels (08_convolution).
+    """Max pooling of a small array, in two panels (09_convolution).
 
     Left: ``x`` (H, W) cut into ``size`` x ``size`` windows (thick lines), each window in its
     own colour, its largest value in bold. Right: the pooled array (H // size, W // size), each
@@ -307,7 +307,7 @@ def draw_max_pooling(x, size: int = 2, axes=None, fmt: str = "{:g}"):
 
 
 def draw_rnn_unrolled(steps: int = 4, ax=None):
-    """The recurrent cell, rolled up and unrolled in time (09_recurrent).
+    """The recurrent cell, rolled up and unrolled in time (10_recurrent).
 
     Left: one cell with a loop, the hidden state feeding back into itself through ``W_hh``.
     Right: the same cell copied once per time step: ``h_0 = 0`` enters step 1, each step reads
@@ -380,7 +380,7 @@ def draw_rnn_unrolled(steps: int = 4, ax=None):
 
 
 def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
-    """A heat map of an RNN's hidden states over time, under the input (09_recurrent).
+    """A heat map of an RNN's hidden states over time, under the input (10_recurrent).
 
     hidden_states: (T, H) for one sequence (``rnn.hidden_states[i]``; a batch of one,
     (1, T, H), is accepted). Each row of the map is one hidden unit, each column one time step,
@@ -431,7 +431,7 @@ def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
 
 
 def plot_gradient_vs_distance(norms, ax=None, title=None):
-    """How big the gradient is, step by step back in time, on a log scale (09_recurrent).
+    """How big the gradient is, step by step back in time, on a log scale (10_recurrent).
 
     norms: a dict ``label -> array`` where ``array[k]`` is the size of the gradient that
     reaches the step k steps before the end (k = 0 is the last step), e.g. the norm of
@@ -454,7 +454,7 @@ def plot_gradient_vs_distance(norms, ax=None, title=None):
 
 
 def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=None):
-    """A few sequences with the value that follows each, and the prediction (09_recurrent).
+    """A few sequences with the value that follows each, and the prediction (10_recurrent).
 
     X: (N, T) or (N, T, 1), the inputs; y: (N,) or (N, 1), the true next value; y_hat: (M,) or
     (M, 1), the model's prediction for the first M sequences (optional); the first
@@ -491,7 +491,7 @@ def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=No
 
 
 def plot_next_value_forecast(series, predictions, window: int, clean=None, ax=None):
-    """One long held-out series and the model's prediction of each next value (09_recurrent).
+    """One long held-out series and the model's prediction of each next value (10_recurrent).
 
     series: (L,) the observed values; predictions: (L - window,) where ``predictions[k]`` was
     made from ``series[k : k + window]`` and is the model's guess for ``series[k + window]``;
@@ -530,7 +530,7 @@ def plot_clipping_runs(runs, clip_norm=None, axes=None):
     """Gradient norm and loss, step by step, for training runs with and without clipping.
 
     runs: a dict ``label -> {"grad_norm": [...], "loss": [...]}``, one value per update
-    (09_recurrent). Both panels use a log scale, because an exploding run spans many powers of
+    (10_recurrent). Both panels use a log scale, because an exploding run spans many powers of
     ten. A run that stopped early (its loss became huge or not a number) ends with a cross and
     a note of how many updates it made.
     ``clip_norm`` draws the clipping threshold on the gradient panel. Returns the two axes.

@@ -1,4 +1,4 @@
-"""Tests for the 09_recurrent checkers: the reference passes, typical mistakes get their hint."""
+"""Tests for the 10_recurrent checkers: the reference passes, typical mistakes get their hint."""
 
 import numpy as np
 import pytest

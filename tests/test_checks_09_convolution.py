@@ -1,4 +1,4 @@
-"""Tests for the 08_convolution checkers: the reference passes, typical mistakes get their hint."""
+"""Tests for the 09_convolution checkers: the reference passes, typical mistakes get their hint."""
 
 import math
 
