@@ -57,13 +57,15 @@ def test_the_notebooks_are_found():
 def code_cells(path: Path):
     """(number, tree) for each code cell, numbered [1], [2], ... as a clean Run All shows them.
 
-    Lines starting with % or ! (IPython magics and shell commands) are blanked before parsing,
-    so line numbers stay those of the cell. A cell that is not valid Python fails the test.
+    Lines starting with % or ! (IPython magics and shell commands) become ``pass`` at the same
+    indentation before parsing (a magic may be the body of an ``if``, as in the Colab install
+    cell), so line numbers stay those of the cell. A cell that is not valid Python fails the test.
     """
     nb = nbformat.read(path, as_version=4)
     cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for number, cell in enumerate(cells, start=1):
-        lines = ["" if line.lstrip().startswith(("%", "!")) else line
+        lines = [line[: len(line) - len(line.lstrip())] + "pass"
+                 if line.lstrip().startswith(("%", "!")) else line
                  for line in cell.source.splitlines()]
         try:
             tree = ast.parse("\n".join(lines))
