@@ -597,7 +597,10 @@ def worker_stages(batch_sizes: list, samples: int, runs: int = 3) -> dict:
             stage = defaultdict(float)
             peer.setup(run)
             model, loss, optimizer = peer.model, peer.loss, peer.optimizer
-            model.needs_input_grad = False  # as fit does
+            # as fit does; and, since this loop calls each layer's backward itself instead of
+            # model.backward, the first layer is told too, as Sequential.backward tells it
+            model.needs_input_grad = False
+            model.layers[0].needs_input_grad = False
             loader = BatchLoader(X, y, bs, seed=run)
             t = clock()
             for X_batch, y_batch in loader:
@@ -627,7 +630,7 @@ def worker_stages(batch_sizes: list, samples: int, runs: int = 3) -> dict:
                 optimizer.step()
                 t = clock()
                 stage["optimizer.step (SGD)"] += t - t2
-            model.needs_input_grad = True
+            model.needs_input_grad = model.layers[0].needs_input_grad = True
             peer.setup(run)
             t0 = clock()
             peer.epoch(run)
@@ -929,16 +932,39 @@ def _log_row(what: str, peer: str, row: dict, unit: float = 1.0, suffix: str = "
 
 
 def bench_mlp(args, peers, roots) -> list[dict]:
-    rows = []
-    for threads in args.threads:
-        for batch_size in args.batch_sizes:
-            runs = {p: args.sklearn_runs if p == "sklearn" else args.runs for p in peers}
-            result = interleaved("mlp", threads, peers, runs, roots, batch_size=batch_size,
-                                 samples=args.samples)
-            for peer, row in result.items():
-                rows.append({"peer": peer, "threads": threads, "batch_size": batch_size, **row})
-                _log_row(f"mlp  threads={threads} batch={batch_size:<4}", peer, row)
-    return rows
+    """Every configuration, ``args.repeat`` times over, each time in fresh worker processes.
+
+    The repeats go round all the configurations before the next one starts, so that each
+    configuration meets several stretches of the machine's load; the runs of all repeats are
+    pooled (the accuracy and the memory are those of the first repeat). Fresh processes also
+    matter on their own: where NumPy's arrays happen to land in memory can favour one process
+    over another by a few per cent for its whole life.
+    """
+    rows: dict = {}
+    for repeat in range(args.repeat):
+        for threads in args.threads:
+            for batch_size in args.batch_sizes:
+                runs = {p: args.sklearn_runs if p == "sklearn" else args.runs for p in peers}
+                result = interleaved("mlp", threads, peers, runs, roots, batch_size=batch_size,
+                                     samples=args.samples)
+                for peer, row in result.items():
+                    what = f"mlp  threads={threads} batch={batch_size:<4}"
+                    if args.repeat > 1:
+                        what += f" repeat {repeat + 1}/{args.repeat}"
+                    _log_row(what, peer, row)
+                    key = (peer, threads, batch_size)
+                    median = _median(row)
+                    if key not in rows:
+                        rows[key] = {"peer": peer, "threads": threads, "batch_size": batch_size,
+                                     **row, "median_by_repeat": [median]}
+                        continue
+                    pooled = rows[key]
+                    pooled["median_by_repeat"].append(median)
+                    for clock in ("wall", "cpu"):
+                        pooled.setdefault(clock, []).extend(row.get(clock, []))
+                    if "error" in row:
+                        pooled.setdefault("error", row["error"])
+    return list(rows.values())
 
 
 def bench_conv(args, peers, roots) -> list[dict]:
@@ -955,8 +981,8 @@ def bench_conv(args, peers, roots) -> list[dict]:
 
 
 NOTEBOOKS = ("00_start_here", "01_data", "02_architecture", "03_loss", "04_forward_propagation",
-             "05_back_propagation", "06_optimizer", "07_training_loop", "08_convolution",
-             "09_recurrent")
+             "05_back_propagation", "06_optimizer", "07_training_loop", "09_convolution",
+             "10_recurrent")
 
 
 def bench_course(args) -> dict:
@@ -1155,6 +1181,13 @@ def _machine_lines(results: dict) -> list[str]:
 
 def _mlp_lines(results: dict) -> list[str]:
     s = results.get("settings", {})
+    repeat = s.get("repeat", 1)
+    runs, sklearn_runs, sets = s.get("runs"), s.get("sklearn_runs"), ""
+    if repeat > 1:  # --repeat: the runs of several sets of fresh worker processes, pooled
+        runs, sklearn_runs = runs * repeat, sklearn_runs * repeat
+        sets = f" in {repeat} sets of fresh worker processes"
+    sklearn_runs = (f" ({sklearn_runs} for scikit-learn, whose epochs are slow)"
+                    if any(row["peer"] == "sklearn" for row in results["mlp"]) else "")
     table = _by_config(results["mlp"])
     lines = [
         "## MLP: one epoch, 784-256-128-10, ReLU, softmax cross-entropy, plain SGD",
@@ -1163,7 +1196,7 @@ def _mlp_lines(results: dict) -> list[str]:
         f"in MNIST; labels from a fixed random one-layer teacher network), learning rate {LR}, "
         f"plain SGD, the same starting weights for dlcore and PyTorch "
         f"(scikit-learn uses its own initialisation). *wall*: seconds per epoch, median of "
-        f"{s.get('runs')} runs ({s.get('sklearn_runs')} for scikit-learn, whose epochs are slow), "
+        f"{runs} runs{sklearn_runs}{sets}, "
         f"each from a fresh model, with min and max. *cpu*: the median CPU seconds of the "
         f"process (all threads), which a busy machine does not inflate. Ratios are of medians. "
         f"*accuracy*: on the whole training set after one epoch (the floor does not learn). "
@@ -1310,27 +1343,35 @@ def _profile_lines(prof: dict) -> list[str]:
 
 def _before_after_lines(results: dict) -> list[str]:
     mlp, conv = _by_config(results.get("mlp", [])), _by_config(results.get("conv", []))
-    before = _before_peer({p for peers in mlp.values() for p in peers}
-                          | {p for peers in conv.values() for p in peers})
-    if before is None:
+    # each part is compared with the revision it was run beside (--only may have kept an older
+    # part, measured against another revision)
+    before_mlp = _before_peer(sorted({p for peers in mlp.values() for p in peers}))
+    before_conv = _before_peer(sorted({p for peers in conv.values() for p in peers}))
+    if before_mlp is None and before_conv is None:
         return []
-    lines = ["## Before and after the optimisations", "",
-             f"`{before}` is dlcore as it was at git revision `{before.split('@', 1)[1]}` "
-             f"(before the changes listed below), run in the same rounds as today's dlcore "
-             f"(`--compare-ref`). Medians; seconds per epoch, or ms per call for Conv2D.", "",
-             "| threads | batch | before wall | after wall | speed-up (wall / cpu) | before MiB | "
-             "after MiB |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    refs = ", ".join(f"`{b}`" for b in dict.fromkeys(filter(None, (before_mlp, before_conv))))
+    lines = ["## Before and after: dlcore now against an earlier revision", "",
+             f"{refs}: dlcore as it was at that git revision, run in the same rounds as today's "
+             f"dlcore (`--compare-ref`). Medians; seconds per epoch, or ms per call for Conv2D. "
+             f"A speed-up below 1 means that today's dlcore is slower.", "",
+             "| threads | batch | before | before wall | after wall | speed-up (wall / cpu) | "
+             "before MiB | after MiB |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
     for key, peers in sorted(mlp.items()):
+        before = before_mlp
         a, b = peers.get(before, {}), peers.get("dlcore", {})
         if _median(a) and _median(b):
-            lines.append(f"| {key[0]} | {key[1]} | {_median(a):.3f} | {_median(b):.3f} | "
+            lines.append(f"| {key[0]} | {key[1]} | {before.split('@', 1)[1]} | "
+                         f"{_median(a):.3f} | {_median(b):.3f} | "
                          f"{_median(a) / _median(b):.2f} × / "
                          f"{_median(a, 'cpu') / _median(b, 'cpu'):.2f} × | "
                          f"{a['memory_mib']:.1f} | {b['memory_mib']:.1f} |")
     for key, peers in sorted(conv.items()):
+        before = before_conv
         a, b = peers.get(before, {}), peers.get("dlcore", {})
         if _median(a) and _median(b):
-            lines.append(f"| {key[0]} | Conv2D | {_median(a) * 1e3:.2f} ms | "
+            lines.append(f"| {key[0]} | Conv2D | {before.split('@', 1)[1]} | "
+                         f"{_median(a) * 1e3:.2f} ms | "
                          f"{_median(b) * 1e3:.2f} ms | {_median(a) / _median(b):.2f} × / "
                          f"{_median(a, 'cpu') / _median(b, 'cpu'):.2f} × | | |")
     lines.append("")
@@ -1396,6 +1437,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 2 runs, 12 000 samples, 1 thread")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per configuration")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure the MLP configurations this many times, each time in "
+                             "fresh worker processes, and pool the runs")
     parser.add_argument("--sklearn-runs", type=int, default=3,
                         help="timed runs for scikit-learn (one epoch takes several seconds)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -1473,6 +1517,7 @@ def measure(args, parts, peers, roots, results) -> None:
     """Run the parts asked for, storing their results in ``results``."""
     if "mlp" in parts:
         results["settings"] = {"runs": args.runs, "sklearn_runs": args.sklearn_runs,
+                               "repeat": args.repeat,
                                "samples": args.samples, "threads": args.threads,
                                "batch_sizes": args.batch_sizes}
         results["mlp"] = bench_mlp(args, peers, roots)
