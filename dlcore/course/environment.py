@@ -61,6 +61,11 @@ LOCATE_ONLY = {"jupyterlab"}
 # On Colab: the front-end is Colab's own (no JupyterLab), and so is ipywidgets (7.7 there).
 COLAB_NOT_NEEDED = {"jupyterlab"}
 COLAB_RANGES = {"ipywidgets": ">=7.6,<9"}
+# Outside the course's range but usable: a ⚠️ with this note instead of a ❌.
+TOLERATED = {
+    "ipywidgets": (">=7.8,<8", "ipywidgets 7.8 works, but in JupyterLab 4 a slider's new plot "
+                               "sometimes lands in the log console instead of the notebook"),
+}
 
 # `python -m pip` with the path of the Python running this kernel: a bare `pip` in a terminal may
 # belong to another Python, and then the install "works" but the kernel still cannot import it.
@@ -332,6 +337,25 @@ def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
                  f"{fixes.restart}.")
 
 
+def _tolerated(check: Check, fixes: _Fixes) -> Check:
+    """A ❌ for a version in ``TOLERATED`` becomes a ⚠️ that says what to expect and the fix."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    if check.status != FAIL or check.name not in TOLERATED:
+        return check
+    usable, note = TOLERATED[check.name]
+    try:
+        inside = SpecifierSet(usable).contains(Version(check.found), prereleases=True)
+    except InvalidVersion:
+        return check
+    if not inside:
+        return check
+    return Check(check.name, check.needed, check.found, WARN,
+                 f"{note}. For the course's version run {fixes.one(check.name + check.needed)}, "
+                 f"{fixes.restart}.")
+
+
 def _check_widgets(fixes: _Fixes) -> Check:
     needed = "jupyterlab_widgets"
     try:
@@ -475,7 +499,7 @@ def check_environment(requirements=None, cwd=None, verbose: bool = True) -> Envi
                 continue
             if colab and req.name in COLAB_RANGES:
                 req = Requirement(req.name + COLAB_RANGES[req.name])
-            checks.append(_check_package(req, False, fixes))
+            checks.append(_tolerated(_check_package(req, False, fixes), fixes))
         checks.append(_check_widgets(fixes))
         if not colab:  # nobody runs the course's tests on Colab
             checks += [_check_package(req, True, fixes) for req in optional]
