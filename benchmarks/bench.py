@@ -981,8 +981,8 @@ def bench_conv(args, peers, roots) -> list[dict]:
 
 
 NOTEBOOKS = ("00_start_here", "01_data", "02_architecture", "03_loss", "04_forward_propagation",
-             "05_back_propagation", "06_optimizer", "07_training_loop", "09_convolution",
-             "10_recurrent")
+             "05_back_propagation", "06_optimizer", "07_training_loop",
+             "08_deep_network_step_by_step", "09_convolution", "10_recurrent")
 
 
 def bench_course(args) -> dict:
