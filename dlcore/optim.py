@@ -538,7 +538,7 @@ class Adam(Optimizer):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
-class AdamW(Optimizer):
+class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter, 2019), ``06_optimizer``::
 
         t <- t + 1
@@ -569,19 +569,12 @@ class AdamW(Optimizer):
 
     def __init__(self, params, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, clip_norm: float | None = None, weight_decay: float = 0.01):
-        where = type(self).__name__
-        self.beta1 = _check_decay(
-            where, "beta1", beta1, "0.9 is the usual value for the average gradient."
-        )
-        self.beta2 = _check_decay(
-            where, "beta2", beta2, "0.999 is the usual value for the average squared gradient."
-        )
-        self.eps = _check_positive(
-            where, "eps", eps, "eps only guards against division by zero; 1e-8 is usual."
-        )
-        super().__init__(params, lr, clip_norm, weight_decay)
+        # Adam's arguments and their checks; only the default weight decay differs.
+        super().__init__(params, lr, beta1, beta2, eps, clip_norm, weight_decay)
 
     def _update(self, w, g, state):
+        # Adam's step written out again, so that the one difference, the decay term outside
+        # m and v, is visible in the update of w.
         if not state:
             state["m"] = np.zeros_like(w)
             state["v"] = np.zeros_like(w)
@@ -592,6 +585,3 @@ class AdamW(Optimizer):
         v_hat = v / (1 - self.beta2**t)
         w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps) + self.lr * self.weight_decay * w
         state["m"], state["v"] = m, v
-
-    def _hyperparameters(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
