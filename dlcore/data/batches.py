@@ -1,4 +1,4 @@
-"""data: mini-batches.
+"""Mini-batches: ``BatchLoader`` serves (X, y) in batches, a new shuffled order each epoch.
 
 Part of ``dlcore.data``; its docstring gives the whole picture.
 """

@@ -1,4 +1,4 @@
-"""data: labels.
+"""Labels as numbers: ``LabelEncoder`` for strings, ``one_hot`` for one-hot rows.
 
 Part of ``dlcore.data``; its docstring gives the whole picture.
 """

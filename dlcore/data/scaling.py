@@ -1,4 +1,4 @@
-"""data: scaling.
+"""Scaling the features with statistics of the training set only: min-max and standard.
 
 Part of ``dlcore.data``; its docstring gives the whole picture.
 """

@@ -1,4 +1,4 @@
-"""data: helpers.
+"""Splitting the data into training, validation and test sets (``train_val_test_split``).
 
 Part of ``dlcore.data``; its docstring gives the whole picture.
 """

@@ -1,4 +1,4 @@
-"""losses: the base class.
+"""The ``Loss`` contract every loss follows: ``loss(y_hat, y)`` then ``loss.backward()``.
 
 Part of ``dlcore.losses``; its docstring gives the whole picture.
 """

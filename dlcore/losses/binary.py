@@ -1,4 +1,4 @@
-"""losses: binary classification: one score per sample.
+"""Losses for binary classification, one score per sample: BCE (+ with logits), Hinge.
 
 Part of ``dlcore.losses``; its docstring gives the whole picture.
 """

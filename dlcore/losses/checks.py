@@ -1,4 +1,4 @@
-"""losses: input checks shared by the losses.
+"""The input checks the losses share: shapes, labels, probabilities, with clear messages.
 
 Part of ``dlcore.losses``; its docstring gives the whole picture.
 """

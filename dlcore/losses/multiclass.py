@@ -1,4 +1,4 @@
-"""losses: multi-class classification: one score per class.
+"""Losses for multi-class classification, one score per class: cross-entropies and KL.
 
 Part of ``dlcore.losses``; its docstring gives the whole picture.
 """

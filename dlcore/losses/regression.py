@@ -1,4 +1,4 @@
-"""losses: regression.
+"""Losses for regression, one number per target: MSE and Huber.
 
 Part of ``dlcore.losses``; its docstring gives the whole picture.
 """

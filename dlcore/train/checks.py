@@ -1,4 +1,4 @@
-"""train: input checks, once, at the boundary.
+"""``evaluate``, and the input checks of ``fit`` and ``evaluate``: once, at the boundary.
 
 Part of ``dlcore.train``; its docstring gives the whole picture.
 """

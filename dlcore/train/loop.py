@@ -1,4 +1,4 @@
-"""train: the loop.
+"""The training loop: ``train_epoch`` (the four steps) and ``fit`` (the bookkeeping around).
 
 Part of ``dlcore.train``; its docstring gives the whole picture.
 """

@@ -1,4 +1,4 @@
-"""train: results.
+"""What a run gives back and what can end it: ``History``, ``EarlyStopping``, the errors.
 
 Part of ``dlcore.train``; its docstring gives the whole picture.
 """

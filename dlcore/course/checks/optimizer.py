@@ -2,9 +2,8 @@
 
 How a checker works: see ``common.py``.
 
-Each is tested in
-``tests/test_checks_06_optimizer.py``: it passes the reference solution
-and fails typical wrong answers with the right hint.
+Each checker is tested in ``tests/test_checks_06_optimizer.py``: it passes the
+reference solution and fails typical wrong answers with the right hint.
 """
 
 from __future__ import annotations
