@@ -39,8 +39,10 @@ def mlp(seed=0):
 
 
 @pytest.mark.parametrize("make_optimizer, lr_advice", [
-    (lambda m: SGD(m.parameters(), lr=1e4), r"lr=1000 instead of 10000"),
-    (lambda m: Adam(m.parameters(), lr=1e3), r"lr=100 instead of 1000"),
+    (lambda m: SGD(m.parameters(), lr=1e4),
+     r": lr=10000 is far above the usual range for SGD \(0\.001 to 0\.5\); start from lr=0\.01"),
+    (lambda m: Adam(m.parameters(), lr=1e3),
+     r": lr=1000 is far above the usual range for Adam \(1e-05 to 0\.01\); start from lr=0\.001"),
 ], ids=["SGD-lr1e4", "Adam-lr1e3"])
 def test_a_finite_blow_up_stops_in_the_first_epoch_with_advice(digits, make_optimizer, lr_advice):
     X, y = digits
@@ -48,7 +50,7 @@ def test_a_finite_blow_up_stops_in_the_first_epoch_with_advice(digits, make_opti
     with pytest.raises(TrainingDiverged, match=(
             r"fit: training diverged at epoch 1, iteration 57 of 57: the training loss of the "
             r"epoch was .*, more than 100 times both the first batch's .* and the 2\.303 of a "
-            r"model that knows nothing \(chance level\).*Try: lower the learning rate, e\.g\. "
+            r"model that knows nothing \(chance level\).*Try: lower the learning rate"
             + lr_advice)) as info:
         fit(model, SoftmaxCrossEntropy(), make_optimizer(model), X, y, epochs=20, batch_size=32,
             progress=False)
@@ -200,3 +202,13 @@ def test_the_model_seed_replaces_the_seeds_of_its_layers():
     assert all(np.array_equal(a.state_dict()[k], b.state_dict()[k]) for k in a.state_dict())
     assert np.array_equal(Sequential(Dense(3, 4), seed=1)[0].W.value,
                           Dense(3, 4, seed=1).W.value)  # the same numbers as the layer's seed
+
+
+def test_the_learning_rate_advice_is_a_tenth_near_the_usual_range_and_a_usual_value_far_above():
+    from dlcore.train.loop import _learning_rate_hint
+
+    model = mlp()
+    assert "lr=0.3 instead of 3" in _learning_rate_hint(SGD(model.parameters(), lr=3.0))
+    assert "start from lr=0.01" in _learning_rate_hint(SGD(model.parameters(), lr=50.0))
+    assert "lr=0.005 instead of 0.05" in _learning_rate_hint(Adam(model.parameters(), lr=0.05))
+    assert "start from lr=0.001" in _learning_rate_hint(Adam(model.parameters(), lr=0.5))

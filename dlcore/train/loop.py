@@ -102,9 +102,7 @@ class _EpochRecord:
         history, iteration = self.history, iteration or self.iteration
         last = history.batch_loss[-1] if history.batch_loss else None
         last_text = f"{last:.4g}" if last is not None else "none (it was not finite from the start)"
-        lr = getattr(self.optimizer, "lr", None)
-        lr_hint = (f"lower the learning rate, e.g. lr={lr / 10:g} instead of {lr:g}"
-                   if isinstance(lr, (int, float)) else "lower the learning rate, e.g. by 10x")
+        lr_hint = _learning_rate_hint(self.optimizer)
         text = (
             f"fit: training diverged at epoch {self.epoch}, iteration {iteration} of "
             f"{self.iterations}: {what}. The last finite batch loss was {last_text}. Try: "
@@ -133,6 +131,28 @@ class _EpochRecord:
             f".history: in Jupyter, history = sys.last_value.history in the next cell."
         )
         return TrainingInterrupted(text, self.epoch, self.iteration, history)
+
+
+# Where learning rates usually start, per optimizer: (lowest usual, highest usual, a first try).
+_USUAL_LR = {"SGD": (1e-3, 0.5, 0.01), "Adam": (1e-5, 1e-2, 1e-3), "AdamW": (1e-5, 1e-2, 1e-3),
+             "RMSprop": (1e-5, 1e-2, 1e-3), "Adagrad": (1e-3, 0.5, 0.01)}
+
+
+def _learning_rate_hint(optimizer) -> str:
+    """What to try with the learning rate after a divergence: a tenth of it, or a usual value.
+
+    A tenth of lr=1e4 is still 1000 times too large; far above the usual range the advice is a
+    usual first value for that optimizer.
+    """
+    lr = getattr(optimizer, "lr", None)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+        return "lower the learning rate, e.g. by 10x"
+    name = type(optimizer).__name__
+    low, high, first = _USUAL_LR.get(name, (1e-5, 0.5, 1e-3))
+    if lr > 10 * high:
+        return (f"lower the learning rate: lr={lr:g} is far above the usual range for {name} "
+                f"({low:g} to {high:g}); start from lr={first:g} and change it by factors of 10")
+    return f"lower the learning rate, e.g. lr={lr / 10:g} instead of {lr:g}"
 
 
 def _first_bad_parameter(model: Layer) -> str | None:
