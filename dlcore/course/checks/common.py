@@ -32,7 +32,10 @@ passes the reference solution and fails typical wrong answers with the right hin
 
 from __future__ import annotations
 
+import contextlib
+import io
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,8 +235,11 @@ def _explain_shape_error(fn, args, kwargs, inputs: Inputs | None, exc: Exception
             a = a.copy()
         named.append(a)
     _NAMED_FAILURES.clear()
-    try:
-        fn(*named, **kwargs)
+    try:  # quietly: what the function prints or warns was shown by the first run
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), \
+                np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fn(*named, **kwargs)
     except ValueError:
         pass
     except Exception:  # noqa: BLE001 - the second run went another way: keep NumPy's message
