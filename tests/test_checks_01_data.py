@@ -139,17 +139,34 @@ def test_standardize_not_done_and_none():
     assert_fails_with(check_standardize_train_test(returns_none), "returned None")
 
 
-def test_standardize_checker_cases_do_not_reach_the_learner_by_reference():
-    # A function that scales its inputs in place must not break the checker's own cases.
-    def in_place(X_train, X_test):
-        mean, std = X_train.mean(0), X_train.std(0)
-        X_test -= mean
-        X_test /= std
-        X_train -= mean
-        X_train /= std
-        return X_train, X_test
+def scales_both_in_place(X_train, X_test):
+    # right values, but the caller's arrays are overwritten: the exercise asks to leave them
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    X_test -= mu
+    X_test /= sigma
+    X_train -= mu
+    X_train /= sigma
+    return X_train, X_test
 
-    assert check_standardize_train_test(in_place)
+
+def centres_train_in_place(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    X_train -= mu  # std is the same after centring, so the values stay right
+    return X_train / sigma, (X_test - mu) / sigma
+
+
+def test_standardize_in_place_fails_and_names_the_changed_inputs():
+    assert_fails_with(check_standardize_train_test(scales_both_in_place),
+                      "changed X_train and X_test in place", "X_train_scaled = (X_train - mu)")
+    result = check_standardize_train_test(centres_train_in_place)
+    assert_fails_with(result, "changed X_train in place", "X_train -= mu overwrites")
+    assert "X_test" not in result.message.split("Hint")[0]
+
+
+def test_standardize_checker_cases_do_not_reach_the_learner_by_reference():
+    # The function changes only copies: the checker's own cases stay intact for the next call.
+    check_standardize_train_test(scales_both_in_place)
+    assert check_standardize_train_test(standardize_right)
 
 
 # --- iterations per epoch -------------------------------------------------------------------------

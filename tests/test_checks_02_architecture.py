@@ -43,6 +43,16 @@ def test_neuron_mistakes(wrong, hint):
     assert_fails_with(check_neuron(wrong), hint)
 
 
+def neuron_transposed_x(x, w, b):
+    return np.maximum(x.T @ w + b, 0)
+
+
+def test_neuron_transposed_x_is_named_with_its_shapes():
+    # x.T @ w: NumPy's own words ("matmul: Input operand 1 has a mismatch ...") name neither
+    assert_fails_with(check_neuron(neuron_transposed_x), "x.T (3, 5) @ w (3,) does not fit",
+                      "Expected x @ w: (5, 3) @ (3,) -> (5,)", "drop the .T")
+
+
 def test_neuron_names_the_case():
     assert_fails_with(check_neuron(lambda x, w, b: np.maximum(x @ w, 0)),
                       "x of shape (5, 3), w of shape (3,), b = 0.7")
@@ -105,6 +115,8 @@ def test_sigmoid_derivative_right(capsys):
     (lambda z: sigmoid(z) * (sigmoid(z) - 1), "wrong sign"),
     (lambda z: 1 - sigmoid(z), "forgot the factor s"),
     (lambda z: sigmoid(z) ** 2, "wrote s * s"),
+    (lambda z: 1 - np.tanh(z) ** 2, "this is the derivative of tanh"),
+    (lambda z: 1 - sigmoid(z) ** 2, "1 - s**2 is the form of tanh's derivative"),
 ])
 def test_sigmoid_derivative_mistakes(wrong, hint):
     assert_fails_with(check_sigmoid_derivative(wrong), hint)

@@ -43,13 +43,71 @@ def column_habit(X, W, b):
         (lambda X, W, b: (X @ W + b).T, "column form"),
         (lambda X, W, b: (X @ W + b).mean(axis=0), "averaged over the samples"),
         (lambda X, W, b: X @ W + b.reshape(-1, 1), "added as a column"),
-        (column_habit, "raised ValueError: operands could not be broadcast"),
+        (column_habit, "np.add of (W.T @ X.T) (4, 5) and b (4,) cannot work element by element"),
         (not_implemented, "NotImplementedError"),
         (returns_none, "returned None"),
     ],
 )
 def test_dense_forward_names_the_mistake(wrong, hint):
     assert_fails_with(check_dense_forward(wrong), hint)
+
+
+def weights_transposed(X, W, b):
+    return X @ W.T + b
+
+
+def weights_first(X, W, b):
+    return W @ X + b
+
+
+def dot_transposed(X, W, b):
+    return np.dot(X, W.T) + b
+
+
+def method_dot_transposed(X, W, b):
+    return X.dot(W.T) + b
+
+
+@pytest.mark.parametrize("wrong, hints", [
+    (weights_transposed, ["X (5, 3) @ W.T (4, 3) does not fit",
+                          "Expected X @ W: (5, 3) @ (3, 4) -> (5, 4)", "drop the .T"]),
+    (weights_first, ["W (3, 4) @ X (5, 3) does not fit", "swap the order", "write X @ W"]),
+    (dot_transposed, ["X (5, 3) @ W.T (4, 3) does not fit", "drop the .T"]),
+    (method_dot_transposed, ["X (5, 3) @ W.T (4, 3) does not fit", "drop the .T"]),
+])
+def test_dense_forward_names_a_transposed_or_swapped_product(wrong, hints):
+    result = check_dense_forward(wrong)
+    assert_fails_with(result, *hints)
+    assert "gufunc" not in result.message  # NumPy's own message is replaced, not repeated
+
+
+def test_dense_forward_names_a_slip_made_only_on_the_second_case():
+    # no case of the checker is square (D_in != D_out), so the slip raises on every case
+    def second_case_only(X, W, b):
+        return X @ W.T + b if X.shape == (4, 6) else X @ W + b
+
+    assert_fails_with(check_dense_forward(second_case_only),
+                      "X (4, 6) @ W.T (4, 6) does not fit", "drop the .T")
+
+
+def test_dense_forward_a_shape_error_the_products_do_not_explain_keeps_numpy_words():
+    def reshaped(X, W, b):
+        return X.reshape(-1, 5) @ W + b  # neither name survives a reshape
+
+    assert_fails_with(check_dense_forward(reshaped), "does not fit",
+                      "check the order of the product and every .T")
+
+
+def test_dense_forward_a_second_run_that_goes_another_way_keeps_the_first_error():
+    calls = []
+
+    def fails_once(X, W, b):
+        calls.append(1)
+        if len(calls) == 1:
+            return X @ W.T + b
+        raise KeyError("something else")
+
+    assert_fails_with(check_dense_forward(fails_once), "raised ValueError: matmul")
 
 
 def test_dense_forward_does_not_see_changes_the_learner_makes_to_inputs():
@@ -169,6 +227,33 @@ def only_P(X, W1, b1, W2, b2):
 )
 def test_two_layer_forward_names_the_mistake(wrong, hint):
     assert_fails_with(check_two_layer_forward(wrong), hint)
+
+
+def first_weights_transposed(X, W1, b1, W2, b2):
+    Z1 = X @ W1.T + b1
+    A1 = relu(Z1)
+    return softmax(A1 @ W2 + b2), (X, Z1, A1)
+
+
+def second_weights_transposed(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    return softmax(A1 @ W2.T + b2), (X, Z1, A1)
+
+
+@pytest.mark.parametrize("wrong, hints", [
+    (first_weights_transposed, ["X (5, 3) @ W1.T (4, 3) does not fit",
+                                "Expected X @ W1: (5, 3) @ (3, 4) -> (5, 4)", "drop the .T"]),
+    (second_weights_transposed, ["@ W2.T (6, 4) does not fit",
+                                 "Expected A1 @ W2: (5, 4) @ (4, 6) -> (5, 6)", "drop the .T"]),
+])
+def test_two_layer_forward_names_a_transposed_weight_matrix(wrong, hints):
+    assert_fails_with(check_two_layer_forward(wrong), *hints)
+
+
+def test_dense_forward_columns_names_the_rows_habit_by_its_shapes():
+    assert_fails_with(check_dense_forward_columns(lambda A, W, b: A @ W + b),
+                      "A_prev (3, 5) @ W (4, 3) does not fit", "write W @ A_prev")
 
 
 def test_a_checker_given_the_result_instead_of_the_function_says_so():

@@ -33,6 +33,8 @@ def test_sigmoid_backward_passes_the_reference(capsys):
         (lambda dout, z: dout * sigmoid(z) * (sigmoid(z) - 1), "wrong sign"),
         (lambda dout, z: dout + sigmoid(z) * (1 - sigmoid(z)), "*multiplies* them"),
         (lambda dout, z: dout * (1 - sigmoid(z)), "forgot the factor s"),
+        (lambda dout, z: dout * (1 - np.tanh(z) ** 2), "used the derivative of tanh"),
+        (lambda dout, z: dout * (1 - sigmoid(z) ** 2), "1 - s**2 is the form of tanh's"),
         (not_implemented, "NotImplementedError"),
         (returns_none, "returned None"),
     ],
@@ -73,13 +75,53 @@ def matmul_mismatch(dZ, X, W):
                            dZ.sum(axis=0)), "dX: forgot to transpose W"),
         (lambda dZ, X, W: (X.T @ dZ, dZ.sum(axis=0), dZ @ W.T), "another order"),
         (lambda dZ, X, W: (dZ @ W.T, X.T @ dZ), "expected three gradients back"),
-        (matmul_mismatch, "raised ValueError: matmul"),
+        (matmul_mismatch, "dZ (5, 4) @ W (3, 4) does not fit"),
         (not_implemented, "NotImplementedError"),
         (returns_none, "returned None"),
     ],
 )
 def test_dense_backward_names_the_mistake(wrong, hint):
     assert_fails_with(check_dense_backward(wrong), hint)
+
+
+def dX_without_transpose(dZ, X, W):
+    dX = dZ @ W
+    dW = X.T @ dZ
+    db = dZ.sum(axis=0)
+    return dX, dW, db
+
+
+def dW_transposes_the_wrong_one(dZ, X, W):
+    dX = dZ @ W.T
+    dW = X @ dZ.T
+    db = dZ.sum(axis=0)
+    return dX, dW, db
+
+
+@pytest.mark.parametrize("wrong, hints", [
+    (dX_without_transpose, ["dZ (5, 4) @ W (3, 4) does not fit",
+                            "Expected dZ @ W.T: (5, 4) @ (4, 3) -> (5, 3)", "transpose W"]),
+    (dW_transposes_the_wrong_one, ["X (5, 3) @ dZ.T (4, 5) does not fit",
+                                   "Expected X.T @ dZ: (3, 5) @ (5, 4) -> (3, 4)",
+                                   "transpose X", "dZ already has the shape (5, 4)"]),
+])
+def test_dense_backward_names_a_transposed_product(wrong, hints):
+    result = check_dense_backward(wrong)
+    assert_fails_with(result, *hints)
+    assert "gufunc" not in result.message
+
+
+def test_dense_backward_names_the_transposed_products_on_the_square_case_by_value():
+    # on the square case the same slips run: their values name them
+    def on_square_only(slip):
+        def fn(dZ, X, W):
+            return slip(dZ, X, W) if X.shape == W.shape else dense_backward(dZ, X, W)
+        return fn
+
+    assert_fails_with(check_dense_backward(on_square_only(dX_without_transpose)),
+                      "dX: forgot to transpose W")
+    assert_fails_with(check_dense_backward(on_square_only(dW_transposes_the_wrong_one)),
+                      "dW: the transpose is on the wrong matrix")
 
 
 # --- check_numerical_gradient: central differences ----------------------------------------------

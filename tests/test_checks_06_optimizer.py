@@ -100,7 +100,7 @@ def _adam_variant(**kw):
 
 
 @pytest.mark.parametrize("variant, hint", [
-    (dict(correct=False), "no bias correction"),
+    (dict(correct_m=False, correct_v=False), "no bias correction"),
     (dict(swap=True), "beta1 and beta2 are swapped"),
     (dict(sqrt=False), "the square root is missing"),
     (dict(return_hats=True), "bias-corrected m_hat and v_hat as the new state"),
@@ -122,7 +122,84 @@ def test_adam_step_wrong_order_and_t_from_zero():
         return adam_step(w, g, m, v, t - 1, lr, beta1, beta2, eps)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        assert_fails_with(check_adam_step(t_from_zero), "1 - beta**t")
+        assert_fails_with(check_adam_step(t_from_zero), "exponent t - 1 = 0", "beta1**t")
+
+
+# The learner's slips in the bias correction and the step, each written as the learner would.
+def adam_t_plus_one(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1 ** (t + 1))
+    v_hat = v / (1 - beta2 ** (t + 1))
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_t_minus_one(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1 ** (t - 1))
+    v_hat = v / (1 - beta2 ** (t - 1))
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_t_minus_one_guarded(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    # t - 1 with a guard for the first step: right at t = 1, wrong at t = 4
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    k = max(t - 1, 1)
+    m_hat = m / (1 - beta1**k)
+    v_hat = v / (1 - beta2**k)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_without_lr(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_corrects_only_m(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    return w - lr * m_hat / (np.sqrt(v) + eps), m, v
+
+
+def adam_corrects_only_v(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m / (np.sqrt(v_hat) + eps), m, v
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (adam_t_plus_one, "the exponent t + 1 = 2"),
+    (adam_t_minus_one, "the exponent t - 1 = 0"),
+    (adam_t_minus_one_guarded, "the exponent t - 1 = 3"),
+    (adam_without_lr, "the learning rate is missing"),
+    (adam_corrects_only_m, "only m is bias-corrected"),
+    (adam_corrects_only_v, "only v is bias-corrected"),
+])
+def test_adam_step_bias_correction_and_lr_slips_get_their_own_hint(wrong, hint):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = check_adam_step(wrong)
+    assert_fails_with(result, hint)
+    assert "Re-read" not in result.message
+
+
+def test_adam_step_nan_from_another_cause_is_not_blamed_on_t():
+    def v_subtracts(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v - (1 - beta2) * g**2  # negative: its square root is NaN
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    with np.errstate(invalid="ignore"):
+        result = check_adam_step(v_subtracts)
+    assert_fails_with(result, "NaN or inf", "v_hat >= 0")
+    assert "t - 1" not in result.message
 
 
 def test_adam_step_not_a_triple_not_implemented_and_none():

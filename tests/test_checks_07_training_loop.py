@@ -107,6 +107,45 @@ def test_accuracy_mistakes_are_named(wrong, hint):
     assert_fails_with(check_accuracy_from_proba(wrong), hint)
 
 
+def accuracy_with_isin(P, y):
+    return float(np.mean(np.isin(P.argmax(axis=1), y)))
+
+
+def accuracy_divided_by_n_minus_one(P, y):
+    return np.sum(P.argmax(axis=1) == y) / (len(y) - 1)
+
+
+def accuracy_every_pair(P, y):
+    predicted = P.argmax(axis=1)
+    return float(np.mean(predicted[:, None] == y))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (accuracy_with_isin, "np.isin(predicted, y) asks whether each prediction appears"),
+    (accuracy_divided_by_n_minus_one, "you divided by N - 1 = 4"),
+    (accuracy_every_pair, "compared every prediction with every label"),
+])
+def test_accuracy_each_slip_gets_its_own_hint(wrong, hint):
+    result = check_accuracy_from_proba(wrong)
+    assert_fails_with(result, hint)
+    assert "wrong axis" not in result.message and "error rate" not in result.message
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (accuracy_with_isin, "np.isin"),
+    (accuracy_divided_by_n_minus_one, "divided by N - 1 = 5"),
+    (accuracy_every_pair, "compared every prediction with every label"),
+    (lambda P, y: 1 - np.mean(P.argmax(axis=1) == y), "error rate"),
+    (lambda P, y: np.sum(P.argmax(axis=1) == y), "number of right predictions"),
+])
+def test_accuracy_slips_are_told_apart_on_the_second_case_too(wrong, hint):
+    # right on the square first case, the slip only on the (6, 3) case
+    def second_case_only(P, y):
+        return wrong(P, y) if P.shape == (6, 3) else accuracy_from_proba(P, y)
+
+    assert_fails_with(check_accuracy_from_proba(second_case_only), hint)
+
+
 def test_accuracy_wrong_axis_on_a_non_square_P_is_explained():
     # only the (6, 3) case: argmax(axis=0) has 3 entries and cannot be compared with 6 labels
     def wrong_axis_unless_square(P, y):

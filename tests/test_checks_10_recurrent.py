@@ -41,6 +41,40 @@ def test_rnn_step_mistakes_are_named(wrong, hint):
     assert_fails_with(check_rnn_step(wrong), hint)
 
 
+def rnn_step_input_weights_transposed(x_t, h_prev, W_xh, W_hh, b):
+    return np.tanh(x_t @ W_xh.T + h_prev @ W_hh + b)
+
+
+def test_rnn_step_transposed_input_weights_are_named_with_their_shapes():
+    result = check_rnn_step(rnn_step_input_weights_transposed)
+    assert_fails_with(result, "x_t (3, 2) @ W_xh.T (4, 2) does not fit",
+                      "Expected x_t @ W_xh: (3, 2) @ (2, 4) -> (3, 4)", "drop the .T")
+    assert "gufunc" not in result.message
+
+
+def test_rnn_step_transposed_input_weights_on_the_second_case_only():
+    def second_case_only(x_t, h_prev, W_xh, W_hh, b):
+        if x_t.shape[0] == 5:
+            return rnn_step_input_weights_transposed(x_t, h_prev, W_xh, W_hh, b)
+        return rnn_step(x_t, h_prev, W_xh, W_hh, b)
+
+    assert_fails_with(check_rnn_step(second_case_only), "x_t (5, 3) @ W_xh.T (2, 3)")
+
+
+def test_rnn_forward_transposed_input_weights_are_named():
+    def forward(x, W_xh, W_hh, b):
+        N, T, _ = x.shape
+        h = np.zeros((N, W_hh.shape[0]))
+        states = []
+        for t in range(T):
+            h = np.tanh(x[:, t] @ W_xh.T + h @ W_hh + b)
+            states.append(h)
+        return np.stack(states, axis=1)
+
+    assert_fails_with(check_rnn_forward(forward), "@ W_xh.T", "Expected x_t @ W_xh",
+                      "drop the .T")
+
+
 def test_rnn_step_wrong_shape_is_reported():
     transposed = check_rnn_step(lambda x, h, Wx, Wh, b: rnn_step(x, h, Wx, Wh, b).T)
     assert_fails_with(transposed, "transpose")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import (
+    Inputs,
     LearnerError,
     as_result_array,
     call_learner,
@@ -31,9 +32,10 @@ def check_neuron(fn):
     b = 1 gives 0.65 (and b = 0 gives 0).
     """
     def one_case(x, w, b, label):
-        out = as_result_array(call_learner(fn, x, w, b))
         z = x @ w + b
         right = np.maximum(z, 0)
+        out = as_result_array(call_learner(fn, x, w, b, inputs=Inputs(
+            ("x", "w", "b"), ("x @ w",), f"a of shape {right.shape}")))
         terms = np.abs(x) @ np.abs(w) + abs(b)  # the size of what x @ w + b adds up
         mistake = diagnose(out, right, {
             "forgot the bias: add b to the weighted sum before the activation.":
@@ -118,6 +120,11 @@ def check_sigmoid_derivative(fn):
                 "negative; check for s * (s - 1).": -right,
                 "forgot the factor s: the derivative is s * (1 - s), not (1 - s).": 1 - s,
                 "wrote s * s; the derivative is s * (1 - s).": s * s,
+                "this is the derivative of tanh, 1 - tanh(z)**2, not of the sigmoid: with "
+                "s = 1 / (1 + np.exp(-z)) the sigmoid's slope is s * (1 - s).":
+                    1 - np.tanh(z) ** 2,
+                "1 - s**2 is the form of tanh's derivative (1 - tanh(z)**2); the sigmoid's is "
+                "s * (1 - s).": 1 - s**2,
             }, n_terms=4)  # a chain of 4 roundings: exp (a few ulps apart on other CPUs), +, /, *
             if mistake:
                 raise LearnerError(f"{mistake} (case: z of shape {z.shape})")

@@ -13,6 +13,7 @@ import numpy as np
 from dlcore.gradcheck import numerical_gradient
 
 from .common import (
+    Inputs,
     LearnerError,
     as_result_array,
     call_learner,
@@ -51,6 +52,11 @@ def check_sigmoid_backward(fn):
                 "added dout and the local derivative: the chain rule *multiplies* them, "
                 "dz = dout * s * (1 - s).": dout + s * (1 - s),
                 "forgot the factor s: the derivative is s * (1 - s), not (1 - s).": dout * (1 - s),
+                "used the derivative of tanh, 1 - tanh(z)**2: this layer is a sigmoid, whose "
+                "local derivative is s * (1 - s) with s = sigmoid(z).":
+                    dout * (1 - np.tanh(z) ** 2),
+                "1 - s**2 is the form of tanh's derivative (1 - tanh(z)**2); the sigmoid's is "
+                "s * (1 - s).": dout * (1 - s**2),
             }, n_terms=5)  # a chain of element-wise roundings: exp, +, /, 1 - s, two products
             if mistake:
                 raise LearnerError(mistake)
@@ -62,8 +68,9 @@ def check_dense_backward(fn):
 
     dZ: (N, D_out) is dL/dZ of the *mean* loss over the batch, so it already carries the 1/N:
     the gradients are plain sums, ``dX = dZ @ W.T`` (N, D_in), ``dW = X.T @ dZ`` (D_in, D_out),
-    ``db = dZ.sum(axis=0)`` (D_out,). One case is square, so that products in the wrong order
-    run and can be recognised by their values.
+    ``db = dZ.sum(axis=0)`` (D_out,). The first case is not square, so ``dZ @ W`` or
+    ``X @ dZ.T`` raise there and are named with their shapes; the second is square, so that
+    products in the wrong order run and can be recognised by their values.
     """
     def cases():
         rng = np.random.default_rng(51)
@@ -71,7 +78,9 @@ def check_dense_backward(fn):
             X = rng.standard_normal((n, d_in))
             W = rng.standard_normal((d_in, d_out))
             dZ = rng.standard_normal((n, d_out)) / n
-            result = call_learner(fn, dZ, X, W)
+            result = call_learner(fn, dZ, X, W, inputs=Inputs(
+                ("dZ", "X", "W"), ("dZ @ W.T", "X.T @ dZ"),
+                f"dX of shape {X.shape}, dW of shape {W.shape} and db of shape {(d_out,)}"))
             if result is None:
                 raise LearnerError(
                     "your function returned None. Hint: end with `return dX, dW, db`."
@@ -97,14 +106,18 @@ def check_dense_backward(fn):
                     )
             # each gradient is a sum: dW and db over the n samples, dX over the d_out outputs
             aX, aW, adZ = np.abs(X), np.abs(W), np.abs(dZ)
-            mistake = diagnose(got[1], dW, {
+            dW_mistakes = {
                 "dW is transposed: dW = X.T @ dZ has the shape of W, (D_in, D_out); "
                 "dZ.T @ X gives (D_out, D_in).": dZ.T @ X,
                 "you divided by N again: dZ is the gradient of the *mean* loss, so it already "
                 "carries the 1/N; dW = X.T @ dZ is a plain sum over the samples.": X.T @ dZ / n,
                 "wrong sign: dW = X.T @ dZ, no minus (the minus sign belongs to the update "
                 "step W -= lr * dW, not to the gradient).": -(X.T @ dZ),
-            }, n_terms=n, scale=np.max(aX.T @ adZ))
+            }
+            if n == d_in == d_out:
+                dW_mistakes["the transpose is on the wrong matrix: dW = X.T @ dZ sums over the "
+                            "samples, while X @ dZ.T pairs samples with outputs."] = X @ dZ.T
+            mistake = diagnose(got[1], dW, dW_mistakes, n_terms=n, scale=np.max(aX.T @ adZ))
             if mistake:
                 raise LearnerError("dW: " + mistake)
             mistake = diagnose(got[2], db, {

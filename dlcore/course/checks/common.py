@@ -7,7 +7,13 @@ the bias, missing 1/m, wrong sign, wrong axis, ...) and a hint, never just "wron
 
 How a checker finds the likely mistake: besides the right answer it computes the answers that
 typical mistakes would give (for example ``W @ x`` instead of ``x @ W``, or a sum instead of a
-mean) and says which one the learner's output matches.
+mean) and says which one the learner's output matches. A mistake that makes the function crash
+instead, such as ``X @ W.T`` with non-square W, is explained by ``call_learner``: given the
+exercise's names and products (``Inputs``), it names the product that did not fit, with the
+shapes multiplied, the product expected, and the change to make (drop a .T, add one, swap the
+order). A checker chooses non-square cases so that a transposed matrix raises rather than
+silently giving a wrong value of the right shape, or names that value among its mistakes.
+``call_learner`` also fails a function that changes an input the exercise asks to keep.
 
 How close counts as right: a right answer may add its numbers in another order (a loop, einsum,
 the column form, another CPU's or thread count's matrix product) or work in float32, so its last
@@ -26,9 +32,13 @@ passes the reference solution and fails typical wrong answers with the right hin
 
 from __future__ import annotations
 
+import contextlib
+import io
 import traceback
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -65,30 +75,278 @@ class LearnerError(Exception):
     """Raised inside a checker when the learner's function itself raised; carries the verdict."""
 
 
-def call_learner(fn: Callable, *args, **kwargs):
+@dataclass(frozen=True)
+class Inputs:
+    """What a checker tells :func:`call_learner` about the arguments, to explain a failure.
+
+    names : the exercise's names of the positional arguments, in order: ``("X", "W", "b")``.
+    products : the matrix products of the right answer, in those names: ``("X @ W",)``,
+        ``("dZ @ W.T", "X.T @ dZ")``. A name that is no argument (``A1``) has its shape in
+        ``shapes``.
+    returns : what the function returns, with its shape, for the message: ``"Z of shape (5, 4)"``.
+    shapes : the shapes of the intermediates named in ``products``.
+    unchanged : set when the exercise asks to leave the inputs as they were: the hint shown when
+        the function changes one of them in place.
+    """
+
+    names: tuple[str, ...]
+    products: tuple[str, ...] = ()
+    returns: str = ""
+    shapes: dict = field(default_factory=dict)
+    unchanged: str | None = None
+
+
+def call_learner(fn: Callable, *args, inputs: Inputs | None = None, **kwargs):
     """Call the learner's function on copies of the inputs; turn a crash into a friendly message.
 
     Copies protect the checker's own cases from a function that changes its inputs in place.
+    With ``inputs`` (see :class:`Inputs`), a product or a sum whose shapes do not fit is
+    explained with the exercise's names and shapes, and a function that changed an input it
+    should leave alone fails.
     """
     if not callable(fn):
         raise LearnerError(
             f"expected a function, received {type(fn).__name__}. Hint: pass the function itself, "
             f"without calling it: check_x(my_function), not check_x(my_function())."
         )
-    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    given = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     try:
-        return fn(*args, **kwargs)
+        out = fn(*given, **kwargs)
     except NotImplementedError:
         raise LearnerError(
             "your function still raises NotImplementedError. Replace the line "
             "`raise NotImplementedError` with your code."
         ) from None
     except Exception as exc:  # the learner's code may raise anything
-        last = traceback.extract_tb(exc.__traceback__)[-1]
+        where = _learner_line(exc)
+        explained = _explain_shape_error(fn, args, kwargs, inputs, exc)
+        if explained:
+            raise LearnerError(f"your function raised {type(exc).__name__} ({where}): "
+                               f"{explained}") from None
         raise LearnerError(
-            f"your function raised {type(exc).__name__}: {exc} (line {last.lineno}: "
-            f"`{(last.line or '').strip()}`)."
+            f"your function raised {type(exc).__name__}: {exc} ({where})."
         ) from None
+    if inputs is not None and inputs.unchanged is not None:
+        changed = [name for name, a, b in zip(inputs.names, args, given, strict=False)
+                   if isinstance(a, np.ndarray) and not np.array_equal(a, b, equal_nan=True)]
+        if changed:
+            names = " and ".join(changed)
+            raise LearnerError(
+                f"your function changed {names} in place (for example with `{changed[0]} -= ...`, "
+                f"`{changed[0]} /= ...` or `{changed[0]}[...] = ...`): expected the "
+                f"input{'s' if len(changed) > 1 else ''} to stay as given, since the caller "
+                f"still needs {'them' if len(changed) > 1 else 'it'}. Hint: {inputs.unchanged}"
+            )
+    return out
+
+
+def _learner_line(exc: Exception) -> str:
+    """``line N: `code` `` of the last frame outside NumPy, where the learner's code failed."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside_numpy = str(Path(np.__file__).parent)
+    outside = [f for f in frames if not f.filename.startswith(inside_numpy)] or frames
+    last = outside[-1]
+    return f"line {last.lineno}: `{(last.line or '').strip()}`"
+
+
+# --- explaining a shape error raised inside the learner's function ---------------------------
+#
+# NumPy's own message ("matmul: Input operand 1 has a mismatch in its core dimension 0 ...")
+# names neither the arrays nor their shapes. When the learner's function raises such an error,
+# it is run once more on inputs that remember their names (``_Named``, a view of each input):
+# the failing product or sum is then known by its operands' names and shapes ("X (5, 3) @ W.T
+# (4, 3)"), and compared with the products of the right answer (``Inputs.products``) to say
+# what to change. The first run's result is never replaced: the second run only explains it.
+
+_SHAPE_WORDS = ("matmul", "not aligned", "broadcast")
+
+
+class _Named(np.ndarray):
+    """An input array that knows its name in the exercise, and ``W.T`` as the transpose of W.
+
+    Every operation on it computes on plain arrays (the results are plain arrays); one that
+    raises a ValueError is written down in ``_NAMED_FAILURES`` with its operands.
+    """
+
+    name: str | None = None
+
+    def __array_finalize__(self, obj):
+        # a copy, a cast or a view of the whole array keeps the name; a slice or reshape is nameless
+        same = isinstance(obj, np.ndarray) and self.shape == obj.shape
+        self.name = getattr(obj, "name", None) if same else None
+
+    def _transposed(self, out):
+        if isinstance(out, _Named) and self.name and self.ndim == 2 \
+                and out.shape == self.shape[::-1] and out.strides == self.strides[::-1] \
+                and (out.shape, out.strides) != (self.shape, self.strides):
+            out.name = self.name[:-2] if self.name.endswith(".T") else self.name + ".T"
+        return out
+
+    @property
+    def T(self):  # noqa: N802 - NumPy's name
+        return self._transposed(super().T)
+
+    def transpose(self, *axes):
+        return self._transposed(super().transpose(*axes))
+
+    def __array_ufunc__(self, ufunc, method, *operands, **kwargs):
+        plain = [np.asarray(a) if isinstance(a, _Named) else a for a in operands]
+        outs = kwargs.get("out")
+        if outs:
+            kwargs["out"] = tuple(np.asarray(a) if isinstance(a, _Named) else a for a in outs)
+        try:
+            result = getattr(ufunc, method)(*plain, **kwargs)
+        except ValueError:
+            _NAMED_FAILURES.append((ufunc.__name__, operands))
+            raise
+        if outs:
+            return outs[0] if len(outs) == 1 else outs
+        names = [getattr(a, "name", None) for a in operands]
+        if ufunc is np.matmul and method == "__call__" and all(names):
+            result = result.view(_Named)  # named too, should a sum with it fail next
+            result.name = f"({names[0]} @ {names[1]})"
+        return result
+
+    def __array_function__(self, func, types, args, kwargs):
+        try:
+            return super().__array_function__(func, types, args, kwargs)
+        except ValueError:
+            _NAMED_FAILURES.append((func.__name__, args))
+            raise
+
+    def dot(self, other, out=None):
+        return np.dot(self, other, out=out)
+
+
+_NAMED_FAILURES: list = []
+
+
+def _explain_shape_error(fn, args, kwargs, inputs: Inputs | None, exc: Exception) -> str | None:
+    """Run ``fn`` again on named inputs and explain the product or sum that did not fit."""
+    if inputs is None or not isinstance(exc, ValueError) \
+            or not any(word in str(exc) for word in _SHAPE_WORDS):
+        return None
+    named = []
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray) and i < len(inputs.names):
+            a = a.copy().view(_Named)
+            a.name = inputs.names[i]
+        elif isinstance(a, np.ndarray):
+            a = a.copy()
+        named.append(a)
+    _NAMED_FAILURES.clear()
+    try:  # quietly: what the function prints or warns was shown by the first run
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), \
+                np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fn(*named, **kwargs)
+    except ValueError:
+        pass
+    except Exception:  # noqa: BLE001 - the second run went another way: keep NumPy's message
+        return None
+    if not _NAMED_FAILURES:
+        return None
+    op, operands = _NAMED_FAILURES[0]
+    _NAMED_FAILURES.clear()
+    arrays = [(getattr(a, "name", None), np.shape(a)) for a in operands
+              if isinstance(a, (np.ndarray, list, tuple))]
+    if op in ("matmul", "dot") and len(arrays) == 2:
+        known = {name: np.shape(a) for name, a in zip(inputs.names, args, strict=False)}
+        return _explain_product(*arrays, inputs, {**inputs.shapes, **known})
+    if len(arrays) >= 2 and "broadcast" in str(exc):
+        return _explain_broadcast(op, arrays, inputs)
+    return None
+
+
+def _describe(name, shape) -> str:
+    return f"{name} {shape}" if name else f"an array of shape {shape}"
+
+
+def _base(name: str) -> str:
+    return name[:-2] if name.endswith(".T") else name
+
+
+def _shape_of(name: str, known: dict) -> tuple | None:
+    """The shape of ``W`` or ``W.T`` from the shapes of the names."""
+    shape = known.get(_base(name))
+    if shape is None:
+        return None
+    return tuple(shape)[::-1] if name.endswith(".T") else tuple(shape)
+
+
+def _expected_products(inputs: Inputs) -> list[tuple[str, str]]:
+    """``("X @ W",)`` -> ``[("X", "W")]``."""
+    return [tuple(part.strip() for part in text.split("@")) for text in inputs.products]
+
+
+def _explain_product(left, right, inputs: Inputs, known: dict) -> str:
+    """Name a matrix product whose inner sizes differ, and the product the exercise expects.
+
+    ``left`` and ``right`` are the operands' (name or None, shape); ``known`` maps every name
+    the products use to its shape.
+    """
+    (la, sa), (lb, sb) = left, right
+    rows = f"{sb[0]} entries" if len(sb) == 1 else f"{sb[-2]} rows"
+    cols = f"{sa[-1]} entries" if len(sa) == 1 else f"{sa[-1]} columns"
+    text = (f"the matrix product {_describe(la, sa)} @ {_describe(lb, sb)} does not fit: the "
+            f"left has {cols}, the right {rows}, and these must be equal.")
+    match = None
+    for L, R in _expected_products(inputs):
+        bases = {_base(L), _base(R)}
+        if la and lb and {_base(la), _base(lb)} == bases:
+            match = (L, R)
+            break
+        if match is None and ((la and _base(la) in bases) or (lb and _base(lb) in bases)):
+            match = (L, R)
+    if match is None:
+        wanted = ", ".join(inputs.products)
+        return (f"{text} Expected {inputs.returns}" + (f", from {wanted}" if wanted else "")
+                + ". Hint: check the order of the product and every .T: in A @ B, A needs as "
+                  "many columns as B has rows.")
+    L, R = match
+    sL, sR = _shape_of(L, known), _shape_of(R, known)
+    if sL is not None and sR is not None:
+        out = np.zeros(sL) @ np.zeros(sR)
+        text += f" Expected {L} @ {R}: {sL} @ {sR} -> {out.shape}"
+    else:
+        text += f" Expected {L} @ {R}"
+    text += f", for {inputs.returns}." if inputs.returns else "."
+    tips = []
+    if (la and _base(la) == _base(R) and _base(R) != _base(L)) or \
+            (lb and _base(lb) == _base(L) and _base(R) != _base(L)):
+        tips.append(f"swap the order of the product: {_base(L)} comes first")
+    else:
+        for got, want in ((la, L), (lb, R)):
+            if not got or _base(got) != _base(want) or got == want:
+                continue
+            base, shape = _base(want), _shape_of(_base(want), known)
+            if shape is None:
+                continue
+            if got.endswith(".T"):
+                tips.append(f"{base} already has the shape {shape} the product needs: "
+                            f"drop the .T")
+            else:
+                tips.append(f"transpose {base}: {base}.T has the shape {shape[::-1]} the "
+                            f"product needs")
+    if not tips:
+        tips.append("check the order of the product and every .T")
+    return f"{text} Hint: {'; '.join(tips)}; write {L} @ {R}."
+
+
+def _explain_broadcast(op, arrays, inputs: Inputs) -> str:
+    """Name an element-wise operation (or an einsum) whose operands' shapes do not line up."""
+    described = " and ".join(_describe(name, shape) for name, shape in arrays)
+    if op == "einsum":
+        text = (f"np.einsum cannot line up {described}: a letter of the subscripts stands for "
+                f"one size, the same in every operand.")
+    else:
+        text = (f"np.{op} of {described} cannot work element by element: NumPy lines the "
+                f"shapes up from the right, and each pair of sizes must be equal or 1.")
+    if inputs.returns:
+        text += f" Expected {inputs.returns}"
+        text += f", from {', '.join(inputs.products)}." if inputs.products else "."
+    return (f"{text} Hint: look at the shape of each term on that line; a .T too many or a "
+            f"product in the wrong order gives a term of the wrong shape.")
 
 
 def as_result_array(out, what: str = "your function") -> np.ndarray:

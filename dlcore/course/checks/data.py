@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import (
+    Inputs,
     LearnerError,
     as_result_array,
     call_learner,
@@ -75,7 +76,9 @@ def check_standardize_train_test(fn):
 
     Both splits are standardised per feature (axis 0) with the *training* mean and standard
     deviation (``np.std``, ddof=0): ``(X - mean_train) / std_train``. The checker names the
-    leaks (test or all-data statistics) and the usual slips (axis, variance, ddof).
+    leaks (test or all-data statistics) and the usual slips (axis, variance, ddof), and fails
+    a function that changes ``X_train`` or ``X_test`` in place (``X_train -= mu``), even when
+    the arrays it returns are right: the caller's data would be lost.
     """
     def cases():
         rng = np.random.default_rng(1)
@@ -84,7 +87,10 @@ def check_standardize_train_test(fn):
         scale, shift = np.array([1.0, 10.0, 100.0]), np.array([5.0, -20.0, 300.0])
         X_train = rng.standard_normal((6, 3)) * scale + shift
         X_test = rng.standard_normal((4, 3)) * scale * 2 + shift + scale
-        out = call_learner(fn, X_train, X_test)
+        out = call_learner(fn, X_train, X_test, inputs=Inputs(("X_train", "X_test"), unchanged=(
+            "compute new arrays and return them: X_train - mu makes a new array, while "
+            "X_train -= mu overwrites the caller's X_train. Write "
+            "X_train_scaled = (X_train - mu) / sigma, and the same for X_test.")))
         if out is None:
             raise LearnerError("your function returned None. Hint: did you forget the "
                                "`return X_train_scaled, X_test_scaled` line?")

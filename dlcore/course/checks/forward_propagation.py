@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import (
+    Inputs,
     LearnerError,
     as_result_array,
     call_learner,
@@ -33,7 +34,8 @@ def check_dense_forward(fn):
 
     X: (N, D_in), W: (D_in, D_out), b: (D_out,) -> Z: (N, D_out), one row per sample. One case
     has N == D_out, so that a bias added as a column (one bias per *sample*) still broadcasts and
-    can be recognised.
+    can be recognised. No case has D_in == D_out, so ``X @ W.T`` and ``W @ X`` raise, and the
+    message names the product and its shapes.
     """
     def cases():
         rng = np.random.default_rng(40)
@@ -41,8 +43,9 @@ def check_dense_forward(fn):
             X = rng.standard_normal((n, d_in))
             W = rng.standard_normal((d_in, d_out))
             b = rng.standard_normal(d_out)
-            out = as_result_array(call_learner(fn, X, W, b))
             right = X @ W + b
+            out = as_result_array(call_learner(fn, X, W, b, inputs=Inputs(
+                ("X", "W", "b"), ("X @ W",), f"Z of shape {right.shape}")))
             mistakes = {
                 "forgot the bias: add b to every row, Z = X @ W + b.": X @ W,
                 "wrong sign of the bias: it is added, Z = X @ W + b.": X @ W - b,
@@ -77,8 +80,9 @@ def check_dense_forward_columns(fn):
             A_prev = rng.standard_normal((n_prev, m))
             W = rng.standard_normal((n, n_prev))
             b = rng.standard_normal((n, 1))
-            out = as_result_array(call_learner(fn, A_prev, W, b))
             right = W @ A_prev + b
+            out = as_result_array(call_learner(fn, A_prev, W, b, inputs=Inputs(
+                ("A_prev", "W", "b"), ("W @ A_prev",), f"Z of shape {right.shape}")))
             mistakes = {
                 "forgot the bias: Z = W @ A_prev + b.": W @ A_prev,
                 "wrong sign of the bias: it is added, Z = W @ A_prev + b.": W @ A_prev - b,
@@ -106,7 +110,8 @@ def check_two_layer_forward(fn):
 
     ``fn(X, W1, b1, W2, b2) -> (P, cache)`` with ``Z1 = X @ W1 + b1``, ``A1 = relu(Z1)``,
     ``Z2 = A1 @ W2 + b2``, ``P = softmax(Z2)`` along each row, and ``cache = (X, Z1, A1)``:
-    X: (N, D), W1: (D, H), b1: (H,), W2: (H, K), b2: (K,) -> P: (N, K).
+    X: (N, D), W1: (D, H), b1: (H,), W2: (H, K), b2: (K,) -> P: (N, K). D, H and K differ,
+    so a transposed W1 or W2 raises and is named with its shapes.
     """
     def cases():
         rng = np.random.default_rng(42)
@@ -114,7 +119,9 @@ def check_two_layer_forward(fn):
             X = rng.standard_normal((n, d))
             W1, b1 = rng.standard_normal((d, h)), rng.standard_normal(h)
             W2, b2 = rng.standard_normal((h, k)), rng.standard_normal(k)
-            result = call_learner(fn, X, W1, b1, W2, b2)
+            result = call_learner(fn, X, W1, b1, W2, b2, inputs=Inputs(
+                ("X", "W1", "b1", "W2", "b2"), ("X @ W1", "A1 @ W2"), f"P of shape {(n, k)}",
+                shapes={"A1": (n, h)}))
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 if result is None:
                     raise LearnerError(

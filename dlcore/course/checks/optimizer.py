@@ -74,19 +74,23 @@ def check_sgd_step(fn):
     return run_check(cases, "Right: w - lr * grad, one step downhill, returned as a new array.")
 
 
-def _adam_reference(w, g, m, v, t, lr, beta1, beta2, eps, *, correct=True, swap=False,
-                    sqrt=True, eps_inside=False, return_hats=False, no_one_minus=False,
-                    sign=1.0):
-    """Adam's update and the answers typical mistakes give (helper of ``check_adam_step``)."""
+def _adam_reference(w, g, m, v, t, lr, beta1, beta2, eps, *, correct_m=True, correct_v=True,
+                    t_shift=0, swap=False, sqrt=True, eps_inside=False, return_hats=False,
+                    no_one_minus=False, sign=1.0, use_lr=True):
+    """Adam's update and the answers typical mistakes give (helper of ``check_adam_step``).
+
+    ``t_shift`` moves the exponent of the bias correction (``beta**(t + 1)`` for 1);
+    ``use_lr=False`` forgets the learning rate.
+    """
     b1, b2 = (beta2, beta1) if swap else (beta1, beta2)
     if no_one_minus:
         m_new, v_new = b1 * m + g, b2 * v + g**2
     else:
         m_new, v_new = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
-    m_hat = m_new / (1 - b1**t) if correct else m_new
-    v_hat = v_new / (1 - b2**t) if correct else v_new
+    m_hat = m_new / (1 - b1**(t + t_shift)) if correct_m else m_new
+    v_hat = v_new / (1 - b2**(t + t_shift)) if correct_v else v_new
     root = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) + eps if sqrt else v_hat + eps)
-    w_new = w - sign * lr * m_hat / root
+    w_new = w - sign * (lr if use_lr else 1.0) * m_hat / root
     if return_hats:
         return w_new, m_hat, v_hat
     return w_new, m_new, v_new
@@ -155,9 +159,22 @@ def check_adam_step(fn):
                 raise LearnerError(f"wrong shape: {name} has shape {a.shape}, expected "
                                    f"{w.shape}, the shape of w.")
         if not all(np.isfinite(a).all() for a in got):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shifted = _adam_reference(*args, t_shift=-1)
+            # t - 1 at t = 1: m_new and v_new right, w_new not finite where the reference's isn't
+            if (not np.isfinite(shifted[0]).all()
+                    and np.array_equal(np.isfinite(got[0]), np.isfinite(shifted[0]))
+                    and all(agrees(a, b, n_terms=4, atol=1e-7)
+                            for a, b in zip(got[1:], shifted[1:], strict=True))):
+                raise LearnerError(
+                    f"your function returned NaN or inf at step t={t}, expected finite "
+                    f"numbers: the bias correction uses the exponent t - 1 = {t - 1}, and "
+                    f"1 - beta**0 = 0 is a division by zero. Hint: use beta1**t and beta2**t "
+                    f"with the t given ({t}); it already counts the steps from 1.")
             raise LearnerError(
-                f"your function returned NaN or inf at step t={t}. Hint: the bias correction "
-                f"divides by 1 - beta**t, which is 0 when t = 0: t counts steps from 1.")
+                f"your function returned NaN or inf at step t={t}, expected finite numbers. "
+                f"Hint: the bias correction divides by 1 - beta**t, which is 0 when t = 0: "
+                f"t counts steps from 1; and the square root needs v_hat >= 0.")
         packed = np.concatenate([a.ravel() for a in got])
 
         def pack(**mistake):
@@ -176,7 +193,22 @@ def check_adam_step(fn):
         mistake = diagnose(packed, right, {
             "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t) before the "
             "update. m and v start at 0, so without it the first steps have the wrong size.":
-                pack(correct=False),
+                pack(correct_m=False, correct_v=False),
+            "only m is bias-corrected: v needs it too, v_hat = v_new / (1 - beta2**t). Both "
+            "averages start at 0, so both are too small in the first steps.":
+                pack(correct_v=False),
+            "only v is bias-corrected: m needs it too, m_hat = m_new / (1 - beta1**t). Both "
+            "averages start at 0, so both are too small in the first steps.":
+                pack(correct_m=False),
+            f"the bias correction uses the exponent t + 1 = {t + 1}: use beta1**t and "
+            f"beta2**t with the t given ({t}); it already counts the steps from 1.":
+                pack(t_shift=1),
+            f"the bias correction uses the exponent t - 1 = {t - 1}: use beta1**t and "
+            f"beta2**t with the t given ({t}); it already counts the steps from 1.":
+                pack(t_shift=-1) if t > 1 else np.full_like(right, np.nan),
+            "the learning rate is missing: the step is lr * m_hat / (sqrt(v_hat) + eps); "
+            "without lr the first step moves every weight by about 1 instead of about lr.":
+                pack(use_lr=False),
             "beta1 and beta2 are swapped: beta1 (0.9) averages the gradient m, beta2 (0.999) "
             "averages the squared gradient v.": pack(swap=True),
             "the square root is missing: divide by sqrt(v_hat) + eps, not by v_hat + eps "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import (
+    Inputs,
     LearnerError,
     agrees,
     as_result_array,
@@ -54,7 +55,9 @@ def check_rnn_step(fn):
         x, W_xh, W_hh, b = _rnn_case(N, 1, D, H, seed)
         x_t = x[:, 0]
         h_prev = np.tanh(np.random.default_rng(seed + 1).standard_normal((N, H)))
-        out = as_result_array(call_learner(fn, x_t, h_prev, W_xh, W_hh, b))
+        out = as_result_array(call_learner(fn, x_t, h_prev, W_xh, W_hh, b, inputs=Inputs(
+            ("x_t", "h_prev", "W_xh", "W_hh", "b"), ("x_t @ W_xh", "h_prev @ W_hh"),
+            f"h_t of shape {(N, H)}")))
         a = x_t @ W_xh + h_prev @ W_hh + b
         right = np.tanh(a)
         # tanh's slope is at most 1: h_t is off by no more than a, a sum of D + H + 1 terms
@@ -92,7 +95,9 @@ def check_rnn_forward(fn):
     """
     def one_case(N, T, D, H, seed):
         x, W_xh, W_hh, b = _rnn_case(N, T, D, H, seed)
-        out = as_result_array(call_learner(fn, x, W_xh, W_hh, b))
+        out = as_result_array(call_learner(fn, x, W_xh, W_hh, b, inputs=Inputs(
+            ("x", "W_xh", "W_hh", "b"), ("x_t @ W_xh", "h @ W_hh"), f"hs of shape {(N, T, H)}",
+            shapes={"x_t": (N, D), "h": (N, H)})))
         right = _rnn_unroll(x, W_xh, W_hh, b)
         zeros = np.zeros((N, 1, H))
         # Each step adds D + H + 1 terms (|h| <= 1) and carries the earlier steps' rounding

@@ -146,8 +146,10 @@ def check_accuracy_from_proba(fn):
 
     ``P: (N, K)`` class probabilities (rows sum to 1), ``y: (N,)`` integer labels; the
     predicted class is the column with the largest probability, ``P.argmax(axis=1)``, and the
-    accuracy is ``mean(predicted == y)``, a number between 0 and 1. Cases: a square (4, 4) P
-    (so that argmax over the wrong axis still runs) and a (6, 3) P.
+    accuracy is ``mean(predicted == y)``, a number between 0 and 1. Cases: a square (5, 5) P
+    (so that argmax over the wrong axis still runs) and a (6, 3) P whose labels miss class 2.
+    In each case every mistake below gives its own answer, different from the right one and
+    from every other mistake's, so the hint names the mistake actually made.
     """
     def one_case(P, y):
         try:
@@ -187,19 +189,35 @@ def check_accuracy_from_proba(fn):
             "you compared probabilities with labels: turn each row of probabilities into a "
             "class first with P.argmax(axis=1), then compare with y.":
                 np.mean(P.max(axis=1) == y),
+            "np.isin(predicted, y) asks whether each prediction appears *anywhere* in y. "
+            "Compare position by position: np.mean(predicted == y).":
+                np.mean(np.isin(predicted, y)),
+            f"you divided by N - 1 = {len(y) - 1}: the accuracy is the number of right "
+            f"predictions divided by N = {len(y)}, the number of samples; "
+            f"np.mean(predicted == y) does both.": np.sum(predicted == y) / (len(y) - 1),
+            "you compared every prediction with every label: predicted[:, None] == y is an "
+            "(N, N) table. Compare position by position, predicted == y, both of shape (N,).":
+                np.mean(predicted[:, None] == y),
         }, n_terms=len(y))
         if mistake:
             raise LearnerError(mistake)
 
     def cases():
-        P = np.array([[0.10, 0.60, 0.20, 0.10],
-                      [0.50, 0.30, 0.10, 0.10],
-                      [0.05, 0.05, 0.80, 0.10],
-                      [0.40, 0.05, 0.25, 0.30]])
-        one_case(P, np.array([1, 0, 2, 3]))  # predicted 1, 0, 2, 0: 3 of 4 right
-        P = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.3, 0.3, 0.4],
-                      [0.5, 0.2, 0.3], [0.1, 0.1, 0.8], [0.25, 0.45, 0.3]])
-        one_case(P, np.array([0, 1, 2, 1, 2, 0]))  # right: 4 of 6
+        # Right: 3 of 5, so 0.6. The mistakes give 0.2 (argmax over axis 0), 3 (a count), 60
+        # (a percentage), 0.4 (the error rate), 0 (probabilities compared with labels), 0.8
+        # (np.isin), 0.75 (3 / (N - 1)) and 0.24 (every prediction against every label).
+        P = np.array([[0.25, 0.05, 0.20, 0.35, 0.15],
+                      [0.20, 0.10, 0.30, 0.25, 0.15],
+                      [0.05, 0.45, 0.15, 0.20, 0.15],
+                      [0.05, 0.30, 0.25, 0.25, 0.15],
+                      [0.15, 0.25, 0.10, 0.20, 0.30]])
+        one_case(P, np.array([3, 4, 1, 1, 0]))  # predicted 3, 2, 1, 1, 4
+        # Right: 4 of 6. The mistakes give 4, 66.7, 1/3, 0, 5/6, 0.8 and 15/36; y misses class
+        # 2, which np.isin notices, and its classes are uneven, so that comparing every
+        # prediction with every label does not give 1/3, the error rate.
+        P = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.3, 0.2, 0.5],
+                      [0.1, 0.5, 0.4], [0.5, 0.2, 0.3], [0.25, 0.45, 0.3]])
+        one_case(P, np.array([0, 1, 1, 1, 0, 0]))  # predicted 0, 1, 2, 1, 0, 1
 
     return run_check(cases, "Right: the class with the largest probability in each row, "
                             "compared with y, averaged into a fraction.")
