@@ -116,6 +116,13 @@ def test_runs_by_seed_thin_runs_and_their_average():
     assert ax.get_title() == "two settings" and ax.get_xlabel() == "epoch"
 
 
+def test_runs_by_seed_colours_by_label():
+    runs = np.array([[0.5, 0.3], [0.7, 0.5]])
+    ax = viz.plot_runs_by_seed({"big": runs, "Dropout": runs}, colors={"big": "tab:red"})
+    assert {line.get_color() for line in ax.lines[:3]} == {"tab:red"}
+    assert ax.lines[3].get_color() != "tab:red"      # no colour given: the colour cycle
+
+
 def test_runs_by_seed_rejects_a_single_curve():
     with pytest.raises(ValueError, match=r"plot_runs_by_seed: expected 'big' to hold one curve "
                                          r"per seed.*received shape \(3,\)"):

@@ -184,7 +184,8 @@ def plot_batch_size_run(run, axes=None, loss_max: float = 4.0):
 
 
 
-def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: str | None = None):
+def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: str | None = None,
+                      colors=None):
     """Many runs of each setting, one thin line per seed, and their average as a thick line.
 
     One training run is one draw: its starting weights, its batch order and its dropout masks
@@ -198,6 +199,8 @@ def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: s
     curves : dict label -> (S, E) array: S runs (seeds) of E epochs each
     ax : optional axes
     ylabel, title : str
+    colors : dict label -> colour, optional (to match another picture). Default: matplotlib's
+        colour cycle, in order.
 
     Returns
     -------
@@ -206,7 +209,7 @@ def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: s
     import matplotlib.pyplot as plt
 
     ax = _axes(ax, figsize=(8, 4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, runs) in enumerate(curves.items()):
         runs = np.asarray(runs, dtype=float)
         if runs.ndim != 2:
@@ -214,7 +217,7 @@ def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: s
                 f"plot_runs_by_seed: expected {label!r} to hold one curve per seed, an array of "
                 f"shape (seeds, epochs), received shape {runs.shape}."
             )
-        color = colors[i % len(colors)]
+        color = (colors or {}).get(label, cycle[i % len(cycle)])
         epochs = np.arange(1, runs.shape[1] + 1)
         for run in runs:
             ax.plot(epochs, run, color=color, linewidth=0.7, alpha=0.35)
