@@ -150,3 +150,33 @@ def test_plot_feature_ranges_one_box_per_feature():
         viz.plot_feature_ranges(X, ["one"])
     with pytest.raises(ValueError, match=r"expected X of shape \(N, D\), received shape \(5,\)"):
         viz.plot_feature_ranges(X[:, 0])
+
+
+def test_show_frames_one_row_in_time_order():
+    clip = np.zeros((4, 5, 6))
+    for t in range(4):
+        clip[t, 2, t] = 1.0                      # a dot that moves right, one column per frame
+    drawn = viz.show_frames(clip, title="a moving dot")
+    assert len(drawn) == 4
+    for t, image in enumerate(drawn):
+        np.testing.assert_array_equal(image.get_array(), clip[t])
+        assert image.axes.get_title() == f"t = {t}"
+        assert image.get_clim() == (0.0, 1.0)    # one colour scale for every frame
+    assert drawn[0].axes.figure._suptitle.get_text() == "a moving dot"
+
+
+def test_show_frames_colour_on_given_axes():
+    clip = np.random.default_rng(0).random((3, 4, 4, 3))
+    fig, axes = plt.subplots(1, 3)
+    drawn = viz.show_frames(clip, axes=axes)
+    assert [image.axes for image in drawn] == list(axes)
+    assert drawn[2].get_array().shape == (4, 4, 3)
+
+
+def test_show_frames_explains_a_batch_and_a_wrong_axes_count():
+    with pytest.raises(ValueError, match=r"show_frames: expected one clip of shape \(T, H, W\).*"
+                                         r"\(2, 3, 4, 4, 3\).*pass one, clips\[0\]"):
+        viz.show_frames(np.zeros((2, 3, 4, 4, 3)))
+    fig, axes = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match=r"one axes per frame \(3\), received 2"):
+        viz.show_frames(np.zeros((3, 4, 4)), axes=axes)

@@ -100,3 +100,30 @@ def test_batch_size_run_three_panels():
     heights = [p.get_height() for p in ax_time.patches]
     np.testing.assert_allclose(heights, [12.0, 10.0])
     assert ax_time.get_ylabel() == "wall time per epoch (ms)"
+
+
+def test_runs_by_seed_thin_runs_and_their_average():
+    big = np.array([[0.5, 0.3, 0.4], [0.7, 0.5, 0.2]])
+    small = np.array([[0.9, 0.8, 0.7], [0.6, 0.5, 0.4], [0.3, 0.2, 0.1]])
+    ax = viz.plot_runs_by_seed({"big": big, "small": small}, title="two settings")
+    assert len(ax.lines) == 2 + 1 + 3 + 1  # each run, then the average of each setting
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), [0.6, 0.4, 0.3])
+    np.testing.assert_allclose(ax.lines[6].get_ydata(), [0.6, 0.5, 0.4])
+    np.testing.assert_array_equal(ax.lines[2].get_xdata(), [1, 2, 3])
+    assert ax.lines[2].get_linewidth() > ax.lines[0].get_linewidth()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["big: average of 2 seeds", "small: average of 3 seeds"]
+    assert ax.get_title() == "two settings" and ax.get_xlabel() == "epoch"
+
+
+def test_runs_by_seed_colours_by_label():
+    runs = np.array([[0.5, 0.3], [0.7, 0.5]])
+    ax = viz.plot_runs_by_seed({"big": runs, "Dropout": runs}, colors={"big": "tab:red"})
+    assert {line.get_color() for line in ax.lines[:3]} == {"tab:red"}
+    assert ax.lines[3].get_color() != "tab:red"      # no colour given: the colour cycle
+
+
+def test_runs_by_seed_rejects_a_single_curve():
+    with pytest.raises(ValueError, match=r"plot_runs_by_seed: expected 'big' to hold one curve "
+                                         r"per seed.*received shape \(3,\)"):
+        viz.plot_runs_by_seed({"big": [0.5, 0.3, 0.4]})

@@ -37,6 +37,7 @@ from .data import (  # noqa: F401
     plot_feature_ranges,
     plot_signal,
     show_batches,
+    show_frames,
     show_image,
     show_image_grid,
     show_pixel_values,
@@ -64,4 +65,5 @@ from .training import (  # noqa: F401
     plot_confusion_matrix,
     plot_digit_predictions,
     plot_learning_curves,
+    plot_runs_by_seed,
 )

@@ -347,3 +347,54 @@ def show_batches(epochs, num_samples=None, ax=None, title=None):
     return ax
 
 
+
+
+def show_frames(clip, axes=None, title=None, cmap="gray_r"):
+    """Draw the frames of one video clip side by side, in time order (01_data).
+
+    A video is a stack of pictures taken one after the other: ``clip`` has shape
+    ``(T, H, W)`` (grey) or ``(T, H, W, 3)`` (red-green-blue), frame ``t`` being ``clip[t]``.
+    Each frame is drawn with ``show_image`` and titled with its time step, ``t = 0``, ``t = 1``,
+    ... Grey frames share one colour scale, so the same number looks the same in every frame.
+
+    Parameters
+    ----------
+    clip : (T, H, W) or (T, H, W, 3) array
+    axes : T axes, optional. Default: a new figure with the T frames in one row.
+    title : str, optional, a title above the row.
+    cmap : the colour map of grey frames (``"gray_r"``: 0 white, the largest value black).
+
+    Returns
+    -------
+    The list of the T ``AxesImage`` drawn (``get_array()`` of image ``t`` is ``clip[t]``).
+    """
+    import matplotlib.pyplot as plt
+
+    frames = np.asarray(clip)
+    if not (frames.ndim == 3 or (frames.ndim == 4 and frames.shape[3] in (3, 4))):
+        hint = ""
+        if frames.ndim == 5:
+            hint = " Hint: that looks like a batch of clips (N, T, H, W, C): pass one, clips[0]."
+        raise ValueError(
+            f"show_frames: expected one clip of shape (T, H, W) or (T, H, W, 3), received an "
+            f"array of shape {frames.shape}.{hint}"
+        )
+    count = frames.shape[0]
+    if axes is None:
+        fig, axes = plt.subplots(1, count, figsize=(1.3 * count + 0.4, 1.8), squeeze=False)
+        axes = axes[0]
+    axes = list(np.ravel(axes))
+    if len(axes) != count:
+        raise ValueError(
+            f"show_frames: expected one axes per frame ({count}), received {len(axes)} axes."
+        )
+    vmin = vmax = None
+    if frames.ndim == 3:
+        vmin, vmax = float(frames.min()), float(frames.max())
+    drawn = [show_image(frame, ax=ax, title=f"t = {t}", cmap=cmap, vmin=vmin, vmax=vmax)
+             for t, (frame, ax) in enumerate(zip(frames, axes, strict=True))]
+    for image in drawn:
+        image.axes.title.set_fontsize(9)
+    if title is not None:
+        axes[0].figure.suptitle(title, fontsize=10)
+    return drawn

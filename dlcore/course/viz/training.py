@@ -182,3 +182,51 @@ def plot_batch_size_run(run, axes=None, loss_max: float = 4.0):
     return axes
 
 
+
+
+def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: str | None = None,
+                      colors=None):
+    """Many runs of each setting, one thin line per seed, and their average as a thick line.
+
+    One training run is one draw: its starting weights, its batch order and its dropout masks
+    come from a seed, and a validation curve from one seed goes up and down by chance. Drawn
+    together, the thin lines show how much the runs differ; the thick line, the average over
+    the seeds, shows the trend that a single run hides (``notebooks/07_training_loop.ipynb``:
+    the big network with and without Dropout).
+
+    Parameters
+    ----------
+    curves : dict label -> (S, E) array: S runs (seeds) of E epochs each
+    ax : optional axes
+    ylabel, title : str
+    colors : dict label -> colour, optional (to match another picture). Default: matplotlib's
+        colour cycle, in order.
+
+    Returns
+    -------
+    The axes; the thick line of each label is the one in the legend.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax, figsize=(8, 4))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, runs) in enumerate(curves.items()):
+        runs = np.asarray(runs, dtype=float)
+        if runs.ndim != 2:
+            raise ValueError(
+                f"plot_runs_by_seed: expected {label!r} to hold one curve per seed, an array of "
+                f"shape (seeds, epochs), received shape {runs.shape}."
+            )
+        color = (colors or {}).get(label, cycle[i % len(cycle)])
+        epochs = np.arange(1, runs.shape[1] + 1)
+        for run in runs:
+            ax.plot(epochs, run, color=color, linewidth=0.7, alpha=0.35)
+        ax.plot(epochs, runs.mean(axis=0), color=color, linewidth=2.5,
+                label=f"{label}: average of {len(runs)} seeds")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
