@@ -1,15 +1,26 @@
 """Widgets: Batch size (07_training_loop).
 
-See ``dlcore.course.interactive`` for how a widget is split in two.
+See ``dlcore.course.interactive`` for how a widget is split in two. The widget keeps several
+runs side by side (``compare.Comparison``) and draws their loss against three clocks: epochs
+(passes over the data), updates (steps of the optimizer) and time. Small batches win per epoch,
+large ones per update, and the middle sizes per second: the trade-off of the batch size.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .common import explorer_box
+from .compare import Comparison, ShownRun
+
+#: How many times each update is timed; the time of an update is the median of these timings.
+TIME_REPEATS = 15
 
 
 @dataclass
@@ -27,7 +38,19 @@ class BatchSizeRun:
         The training loss of each epoch (the mean over all samples of the epoch's batch losses,
         as ``fit`` reports it).
     epoch_time : (epochs,) float
-        Wall-clock seconds per epoch, measured on this machine (it varies from run to run).
+        Wall-clock seconds per epoch as ``fit`` measured them, once each: on a busy computer
+        one of them can be many times too long (another program had the processor).
+    update_time : float or None
+        Seconds one update (forward, loss, backward, step) takes on a batch of ``batch_size``
+        samples: the median of ``time_repeats`` timings on one processor core (see
+        ``timed_update``). None when not measured (``time_repeats=0``).
+    last_update_time : float or None
+        The same for the smaller last batch of an epoch (``N % batch_size`` samples), or equal
+        to ``update_time`` when ``batch_size`` divides N.
+    time_repeats : int
+        How many timings each median is taken over (0: not timed).
+    one_core : bool
+        True if the updates were timed with the matrix library held to one thread.
     """
 
     batch_size: int
@@ -36,10 +59,69 @@ class BatchSizeRun:
     batch_loss: np.ndarray
     epoch_loss: np.ndarray
     epoch_time: np.ndarray
+    update_time: float | None = None
+    last_update_time: float | None = None
+    time_repeats: int = 0
+    one_core: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.epoch_loss)
+
+    @property
+    def updates(self) -> int:
+        """How many updates the whole run made: epochs * iterations_per_epoch."""
+        return len(self.batch_loss)
+
+
+def median_seconds(step: Callable[[], object], repeats: int,
+                   clock: Callable[[], float] = time.perf_counter) -> float:
+    """The median of ``repeats`` timings of ``step()``, in seconds (``clock`` reads the time).
+
+    Why the median: on a computer shared with other programs, some timings are many times too
+    long (the processor was busy elsewhere); the mean follows them, the median ignores them as
+    long as fewer than half the timings are hit.
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+        raise ValueError(f"median_seconds: expected repeats to be a positive integer, received "
+                         f"{repeats!r}.")
+    timings = []
+    for _ in range(int(repeats)):
+        start = clock()
+        step()
+        timings.append(clock() - start)
+    return float(np.median(timings))
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[bool]:
+    """Inside: NumPy's matrix library (BLAS) uses one thread. Yields True, or False (and changes
+    nothing) when ``threadpoolctl`` (installed with scikit-learn) is missing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield False
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield True
+
+
+def timed_update(update: Callable[[], object], repeats: int = TIME_REPEATS) -> tuple[float, bool]:
+    """(seconds, one_core): the median time of ``update()`` over ``repeats`` runs, on one core.
+
+    The matrix library splits a large product between the processor's cores. On a computer
+    where other programs keep the other cores busy, it then waits for them, and a batch of 1000
+    samples can take a hundred times longer than on an idle one, every time: no median removes
+    that. Held to one thread (``one_blas_thread``), an update takes about the same time on a busy
+    computer as on an idle one, and the median removes the few timings that another program
+    interrupted. For the small network of the widget, one core is hardly slower than several.
+    """
+    with one_blas_thread() as one_core:
+        return median_seconds(update, repeats), one_core
 
 
 def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden: int = 32,
-                          lr: float = 0.1) -> BatchSizeRun:
+                          lr: float = 0.1, time_repeats: int = TIME_REPEATS) -> BatchSizeRun:
     """Train a small classifier for a few epochs with one batch size (the batch-size widget).
 
     The model is ``Dense(D, hidden) -> ReLU -> Dense(hidden, K)`` with ``SoftmaxCrossEntropy``
@@ -50,6 +132,12 @@ def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden
     X: (N, D) features, y: (N,) integer labels 0..K-1. At ``batch_size=1`` there are N updates
     per epoch, each with the overhead of a Python step, so on the digits training split
     (N = 1078) three epochs take a few tenths of a second; that is why the run is short.
+
+    After training, one update at this batch size is timed ``time_repeats`` times on the trained
+    model, on one core, and its median kept as ``update_time`` (and the same for the smaller last
+    batch of an epoch; see ``timed_update``): a time per update that a busy computer hardly
+    changes, unlike ``epoch_time``, from which ``elapsed_time`` estimates the time of the whole
+    run. ``time_repeats=0`` skips it.
     """
     from dlcore.activations import ReLU
     from dlcore.layers import Dense
@@ -73,6 +161,10 @@ def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden
             f"{where}: expected batch_size to be an integer from 1 to N = {len(X)}, received "
             f"{batch_size!r}."
         )
+    if isinstance(time_repeats, bool) or not isinstance(time_repeats, (int, np.integer)) \
+            or time_repeats < 0:
+        raise ValueError(f"{where}: expected time_repeats to be an integer >= 0, received "
+                         f"{time_repeats!r}.")
     rng = as_generator(seed)
     num_classes = int(y.max()) + 1
     model = Sequential(Dense(X.shape[1], hidden, seed=rng), ReLU(),
@@ -86,11 +178,31 @@ def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden
     loss(model.forward(warm), y[:batch_size])
     model.backward(loss.backward())
     model.zero_grad()
-    history = fit(model, loss, SGD(model.parameters(), lr=lr), X, y,
+    optimizer = SGD(model.parameters(), lr=lr)
+    history = fit(model, loss, optimizer, X, y,
                   epochs=epochs, batch_size=int(batch_size), seed=rng, progress=False)
-    return BatchSizeRun(int(batch_size), len(X), history.iterations_per_epoch,
-                        np.array(history.batch_loss), np.array(history.loss),
-                        np.array(history.epoch_time))
+    run = BatchSizeRun(int(batch_size), len(X), history.iterations_per_epoch,
+                       np.array(history.batch_loss), np.array(history.loss),
+                       np.array(history.epoch_time))
+    if time_repeats:
+        X32 = X.astype(np.float32)
+        order = rng.permutation(len(X))
+
+        def one_update(size: int) -> Callable[[], None]:
+            def update():  # what fit does for one batch: pick it, then the four steps
+                idx = order[:size]
+                optimizer.zero_grad()
+                loss(model.forward(X32[idx]), y[idx])
+                model.backward(loss.backward())
+                optimizer.step()
+            return update
+
+        run.update_time, run.one_core = timed_update(one_update(int(batch_size)), time_repeats)
+        rest = len(X) % int(batch_size)
+        run.last_update_time = (timed_update(one_update(rest), time_repeats)[0] if rest
+                                else run.update_time)
+        run.time_repeats = int(time_repeats)
+    return run
 
 
 def batch_size_choices(n: int) -> list[int]:
@@ -99,37 +211,203 @@ def batch_size_choices(n: int) -> list[int]:
     return choices + [int(n)]
 
 
-def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64):
-    """Widget: a "batch size" slider from 1 to N; trains for ``epochs`` epochs at each choice.
 
-    Shows iterations per epoch, the loss of every mini-batch, the loss per epoch and the
-    wall time per epoch (``notebooks/07_training_loop.ipynb``). The work is done by
-    ``train_with_batch_size``; the slider (a ``SelectionSlider`` over ``batch_size_choices``)
-    has the description "batch size" and runs when released.
+def elapsed_time(run: BatchSizeRun) -> np.ndarray:
+    """(updates,) seconds: the estimated time since the start of training at the end of each
+    update, from the median time of one update (``run.update_time``, and ``last_update_time``
+    for the smaller last batch of each epoch).
+
+    Estimated rather than read off a clock during training, so that a moment when another
+    program had the processor does not show as a jump in one run and not in the other.
+    """
+    if run.update_time is None or run.last_update_time is None:
+        raise ValueError(
+            f"elapsed_time: batch size {run.batch_size} was trained without timing its updates "
+            f"(time_repeats=0). Hint: train it with train_with_batch_size(..., time_repeats=15)."
+        )
+    it = run.iterations_per_epoch
+    per_update = np.full(it, run.update_time)
+    if run.num_samples % run.batch_size:
+        per_update[-1] = run.last_update_time
+    return np.cumsum(np.tile(per_update, run.epochs))
+
+
+def smoothed_loss(run: BatchSizeRun) -> np.ndarray:
+    """(updates,) the loss of each mini-batch averaged with the ones before it, over about a
+    tenth of an epoch (``ceil(iterations_per_epoch / 10)`` batches; fewer at the very start).
+
+    A tenth of an epoch is about the same number of samples, N / 10, for every batch size, so
+    the curves of two batch sizes are smoothed alike. Batch sizes above N / 10 are not smoothed.
+    """
+    window = math.ceil(run.iterations_per_epoch / 10)
+    loss = np.asarray(run.batch_loss, dtype=np.float64)
+    if window == 1:
+        return loss.copy()
+    total = np.concatenate([[0.0], np.cumsum(loss)])
+    end = np.arange(1, len(total))
+    start = np.maximum(end - window, 0)
+    return (total[end] - total[start]) / (end - start)
+
+
+def describe_batch_size_run(run: BatchSizeRun) -> str:
+    """A run's name in the legend and in sentences: "batch size 32"."""
+    return f"batch size {run.batch_size}"
+
+
+def _milliseconds(seconds: float) -> str:
+    ms = 1000 * seconds
+    return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
+
+
+def batch_size_summary(shown: list[ShownRun]) -> str:
+    """One line with the numbers the picture shows, for a reader who cannot see it.
+
+    ``shown`` is ``Comparison.shown(current)``: each run's batch size, whether it is kept, its
+    number of updates, the loss of its last epoch, and its estimated time.
+    """
+    if not shown:
+        return "No run to show: move the batch size slider."
+    first = shown[0].run
+    parts = []
+    for item in shown:
+        run = item.run
+        when = f", about {_milliseconds(elapsed_time(run)[-1])}" \
+            if run.update_time is not None else ""
+        parts.append(f"{describe_batch_size_run(run)} ({'kept' if item.kept else 'current'}): "
+                     f"{run.updates} updates, loss {run.epoch_loss[-1]:.2f} in epoch "
+                     f"{run.epochs}{when}")
+    runs = f"{len(shown)} run{'s' if len(shown) != 1 else ''}"
+    return (f"{runs} of {first.epochs} epochs on {first.num_samples} samples. "
+            + "; ".join(parts) + ".")
+
+
+def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float = 3.0):
+    """Three panels with the loss of each run against epochs, updates and time.
+
+    ``shown`` is ``Comparison.shown(current)``. The first panel also shows the loss of every
+    mini-batch, faint, behind its average (``smoothed_loss``), so the noise of small batches is
+    seen; the other two show the averages alone, against the number of updates and against the
+    estimated time (``elapsed_time``), both on a log scale (1 to 3234 updates share one axis).
+    Every run keeps its colour, line style and marker in the three panels; the legend names
+    them. Returns the three axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(14, 4))
+    ax_epoch, ax_update, ax_time = axes
+    for item in shown:
+        run, style = item.run, item.style
+        smooth = smoothed_loss(run)
+        updates = np.arange(1, run.updates + 1)
+        every = max(1, run.updates // 6)  # about six markers per line, whatever its length
+        width = 2.2 if item.kept else 1.6
+        label = describe_batch_size_run(run) + ("" if item.kept else " (current, not kept)")
+        ax_epoch.plot(updates / run.iterations_per_epoch, np.minimum(run.batch_loss, loss_max),
+                      color=style.color, linewidth=0.4, alpha=0.2)
+        for ax, x in ((ax_epoch, updates / run.iterations_per_epoch), (ax_update, updates)):
+            ax.plot(x, smooth, linewidth=width, markevery=every, markersize=6, label=label,
+                    **style.kwargs())
+        if run.update_time is not None:
+            ax_time.plot(1000 * elapsed_time(run), smooth, linewidth=width, markevery=every,
+                         markersize=6, label=label, **style.kwargs())
+    epochs = max((item.run.epochs for item in shown), default=1)
+    ax_epoch.set_xlim(0, epochs)
+    ax_epoch.set_xlabel("epochs (passes over the training set)")
+    ax_epoch.set_title("loss per epoch (faint: each mini-batch)", fontsize=10)
+    ax_update.set_xscale("log")
+    ax_update.set_xlabel("updates (steps of the optimizer), log scale")
+    ax_update.set_title("loss per update", fontsize=10)
+    ax_time.set_xscale("log")
+    timed = [item.run for item in shown if item.run.update_time is not None]
+    where = "one core of this computer" if all(r.one_core for r in timed) else "this computer"
+    repeats = max((r.time_repeats for r in timed), default=0)
+    ax_time.set_xlabel(f"time on {where} (ms, log scale):\n"
+                       f"updates × median of {repeats} timed updates")
+    ax_time.set_title("loss per millisecond of computing", fontsize=10)
+    ax_epoch.set_ylabel("training loss\n(average over a tenth of an epoch)")
+    for ax in axes:
+        ax.set_ylim(0, loss_max)
+        ax.grid(True, which="major", alpha=0.3)
+    if shown:
+        ax_time.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
+                       title="runs", title_fontsize=9, handlelength=3.5)
+    return axes
+
+
+def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, compare=()):
+    """Widget: a "batch size" slider from 1 to N, and runs kept side by side to compare them.
+
+    Each slider position trains for ``epochs`` epochs (``train_with_batch_size``, the same seed
+    and so the same starting weights every time) when the slider is released. "add to
+    comparison" keeps that run on the picture, in its own colour, line style and marker; move
+    the slider and add another; "clear runs" removes them. The picture shows the loss of every
+    shown run against epochs, updates and time (``plot_batch_size_comparison``), and a line of
+    text above it gives the same numbers in words, for a screen reader
+    (``batch_size_summary``). ``compare``: batch sizes trained and kept from the start, e.g.
+    ``compare=[1, 32, len(X)]`` (``notebooks/07_training_loop.ipynb``).
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-
-    from dlcore.course import viz
 
     choices = batch_size_choices(len(X))
     if batch_size not in choices:
         batch_size = choices[len(choices) // 2]
     slider = widgets.SelectionSlider(
         options=choices, value=batch_size, description="batch size", continuous_update=False,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="500px"),
+        style={"description_width": "initial"}, layout=widgets.Layout(width="460px"),
     )
-    out = widgets.Output(layout=widgets.Layout(height="380px"))
+    add = widgets.Button(description="add to comparison", icon="plus",
+                         tooltip="keep this run on the picture, to compare it with others",
+                         layout=widgets.Layout(width="180px"))
+    clear = widgets.Button(description="clear runs", icon="trash",
+                           tooltip="take every kept run off the picture",
+                           layout=widgets.Layout(width="120px"))
+    summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
+    summary.add_class("dlcore-summary")
+    out = widgets.Output(layout=widgets.Layout(height="410px"))
+    comparison = Comparison(key=lambda run: run.batch_size, describe=describe_batch_size_run)
+    state = {"current": None}
 
-    def draw(change=None):
-        with out:  # inside, so that an error would show under the widget
-            run = train_with_batch_size(slider.value, X, y, epochs=epochs, seed=seed)
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-            viz.plot_batch_size_run(run, axes=axes)
-            fig.tight_layout()
-            plt.show()
+    def train(size):
+        return train_with_batch_size(int(size), X, y, epochs=epochs, seed=seed)
 
-    slider.observe(draw, names="value")
-    draw()
-    return explorer_box([slider, out], "dlcore-batch-size-explorer", what="slider")
+    for size in compare:
+        comparison.add(train(size))
+
+    def show(status: str = ""):  # called inside `with out:`, so an error shows under the widget
+        shown = comparison.shown(state["current"])
+        summary.value = _summary_html(status, batch_size_summary(shown))
+        out.clear_output(wait=True)
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+        plot_batch_size_comparison(shown, axes=axes)
+        fig.tight_layout()
+        plt.show()
+
+    def on_slider(change=None):
+        with out:
+            state["current"] = train(slider.value)
+            show()
+
+    def on_add(button):
+        with out:
+            show(comparison.add(state["current"]))
+
+    def on_clear(button):
+        with out:
+            show(comparison.clear())
+
+    slider.observe(on_slider, names="value")
+    add.on_click(on_add)
+    clear.on_click(on_clear)
+    on_slider()
+    return explorer_box([widgets.HBox([slider, add, clear]), summary, out],
+                        "dlcore-batch-size-explorer", what="slider")
+
+
+def _summary_html(status: str, summary: str) -> str:
+    """The summary as the ``HTML`` widget's value: a live region, read out on every change."""
+    import html
+
+    text = (status + " " if status else "") + summary
+    return f'<div role="status" aria-live="polite">{html.escape(text)}</div>'
