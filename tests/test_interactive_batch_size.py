@@ -17,6 +17,7 @@ from dlcore.course.interactive import (
     elapsed_time,
     median_seconds,
     one_blas_thread,
+    processor_clock,
     smoothed_loss,
     timed_update,
     train_with_batch_size,
@@ -157,17 +158,38 @@ def blas_threads():
 
 def test_updates_are_timed_with_the_matrix_library_on_one_thread():
     seen = []
-    seconds, one_core = timed_update(lambda: seen.append(blas_threads()), repeats=3)
-    assert one_core and seconds >= 0
+    seconds, timing = timed_update(lambda: seen.append(blas_threads()), repeats=3)
+    assert seconds >= 0
     assert seen and all(threads == [1] * len(threads) for threads in seen)
+    assert blas_threads() != [] and timing.endswith(" on one core")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="thread_time counts in 16 ms steps there")
+def test_the_clock_counts_only_this_threads_work():
+    import time
+
+    assert processor_clock() is time.thread_time
+    # sleeping is waiting, not working: the wall clock sees it, the processor clock does not
+    seconds, timing = timed_update(lambda: time.sleep(0.02), repeats=3)
+    assert timing == "processor time on one core"
+    assert seconds < 0.01
+
+
+def test_without_a_precise_processor_clock_the_wall_clock_is_used(monkeypatch):
+    import time
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert processor_clock() is None
+    seconds, timing = timed_update(lambda: time.sleep(0.02), repeats=3)
+    assert timing == "wall-clock time on one core" and seconds >= 0.02
 
 
 def test_without_threadpoolctl_timing_still_works(monkeypatch):
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # the import fails
     with one_blas_thread() as one_core:
         assert one_core is False
-    seconds, one_core = timed_update(lambda: None, repeats=3)
-    assert seconds >= 0 and one_core is False
+    seconds, timing = timed_update(lambda: None, repeats=3)
+    assert seconds >= 0 and timing == "processor time"
 
 
 def test_run_has_its_time_per_update_and_timing_changes_no_result():
@@ -175,7 +197,7 @@ def test_run_has_its_time_per_update_and_timing_changes_no_result():
     timed = train_with_batch_size(64, X, y, epochs=2, seed=0)  # 200 = 3 * 64 + 8
     untimed = train_with_batch_size(64, X, y, epochs=2, seed=0, time_repeats=0)
     np.testing.assert_array_equal(timed.batch_loss, untimed.batch_loss)
-    assert timed.time_repeats == 15 and timed.one_core
+    assert timed.time_repeats == 15 and timed.timing == "processor time on one core"
     assert timed.update_time > 0 and timed.last_update_time > 0
     assert untimed.update_time is None and untimed.time_repeats == 0
     with pytest.raises(ValueError, match=r"batch size 64 was trained without timing.*time_repeats=15"):
@@ -218,9 +240,12 @@ def test_summary_says_the_numbers_of_every_run_shown():
     current = train_with_batch_size(200, X, y, epochs=2, seed=0)
     text = batch_size_summary(comparison.shown(current))
     kept = comparison.runs[0]
-    assert text.startswith("2 runs of 2 epochs on 200 samples. ")
+    assert text.startswith("2 runs of 2 epochs on 200 samples (times: processor time on one "
+                           "core). ")
+    ms = 1000 * elapsed_time(kept)[-1]
+    written = f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"  # 12 ms, 3.4 ms
     assert (f"batch size 8 (kept): 50 updates, loss {kept.epoch_loss[-1]:.2f} in epoch 2, "
-            f"about {1000 * elapsed_time(kept)[-1]:.1f} ms") in text
+            f"about {written};") in text
     assert f"batch size 200 (current): 2 updates, loss {current.epoch_loss[-1]:.2f}" in text
     assert "\n" not in text
     assert batch_size_summary([]) == "No run to show: move the batch size slider."
@@ -251,11 +276,14 @@ def test_picture_has_three_clocks_and_names_every_run(plt):
     for size in (4, 200):
         comparison.add(train_with_batch_size(size, X, y, epochs=2, seed=0))
     shown = comparison.shown(train_with_batch_size(32, X, y, epochs=2, seed=0))
-    ax_epoch, ax_update, ax_time = plot_batch_size_comparison(shown)
+    ax_epoch, ax_update, ax_time, ax_key = plot_batch_size_comparison(shown)
     assert legend_texts(ax_epoch.figure) == [
         "batch size 4", "batch size 200", "batch size 32 (current, not kept)"]
+    assert ax_key.get_legend() is not None  # the key panel holds the legend
     assert ax_update.get_xscale() == ax_time.get_xscale() == "log"
-    assert "one core" in ax_time.get_xlabel() and "median of 15 timed updates" in ax_time.get_xlabel()
+    assert ax_time.get_xlabel() == "milliseconds: processor time on one core (log scale)"
+    key = " ".join(t.get_text() for t in ax_key.texts).replace("\n", " ")
+    assert "the median of 15 timings of the processor's work on one core" in key
     # against time: the x of each run's last point is its estimated total time, in ms
     lines = [line for line in ax_time.lines if line.get_label() in legend_texts(ax_time.figure)]
     for line, item in zip(lines, shown, strict=True):

@@ -220,8 +220,9 @@ def plt():
     plt.close("all")
 
 
-def legend_texts(ax):
-    return [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+def legend_texts(fig):
+    """The runs' legend, under the two panels."""
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
 
 
 def test_two_learning_rates_on_one_map(plt):
@@ -231,9 +232,10 @@ def test_two_learning_rates_on_one_map(plt):
     wild = optimize_on_surface("bowl", "SGD", 1.0)
     shown = compared(*runs, current=wild)
     ax_map, ax_loss = plot_surface_comparison(SURFACES["bowl"], shown)
-    assert legend_texts(ax_loss) == ["SGD, lr 0.01: on its way", "SGD, lr 0.1: converged",
-                                     "SGD, lr 1: diverged (current, not kept)"]
-    curves = [line for line in ax_loss.lines if line.get_label() in legend_texts(ax_loss)]
+    names = legend_texts(ax_loss.figure)
+    assert names == ["SGD, lr 0.01: on its way", "SGD, lr 0.1: converged",
+                     "SGD, lr 1: diverged (current, not kept)"]
+    curves = [line for line in ax_loss.lines if line.get_label() in names]
     for line, item in zip(curves, shown, strict=True):
         np.testing.assert_allclose(line.get_ydata(), np.maximum(item.run.losses, 1e-12))
         assert line.get_color() == item.style.color
@@ -283,8 +285,7 @@ def test_widget_compares_two_optimizers_then_clears(plt):
     find(box, "Dropdown", "optimizer").value = "momentum"
     assert "2 runs on the bowl" in summary.value and "momentum, lr 0.1 (current)" in summary.value
     add.click()
-    ax_loss = plt.gcf().axes[1]
-    assert [t.split(":")[0] for t in legend_texts(ax_loss)] == ["SGD, lr 0.1", "momentum, lr 0.1"]
+    assert [t.split(":")[0] for t in legend_texts(plt.gcf())] == ["SGD, lr 0.1", "momentum, lr 0.1"]
 
     # each surface keeps its own runs
     find(box, "Dropdown", "surface").value = "valley"
@@ -305,5 +306,5 @@ def test_widget_starts_with_the_runs_to_compare(plt):
     box = learning_rate_explorer("Adam", 0.1, "valley", compare=[("SGD", 0.01), ("momentum", 0.01)])
     summary = find(box, "HTML")
     assert "3 runs on the valley" in summary.value
-    assert [t.split(":")[0] for t in legend_texts(plt.gcf().axes[1])] == [
+    assert [t.split(":")[0] for t in legend_texts(plt.gcf())] == [
         "SGD, lr 0.01", "momentum, lr 0.01", "Adam, lr 0.1"]

@@ -31,6 +31,7 @@ from .batch_size import (  # noqa: F401
     median_seconds,
     one_blas_thread,
     plot_batch_size_comparison,
+    processor_clock,
     smoothed_loss,
     timed_update,
     train_with_batch_size,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import explorer_box
-from .compare import Comparison, ShownRun
+from .compare import Comparison, ShownRun, summary_html
 
 #: How many times each update is timed; the time of an update is the median of these timings.
 TIME_REPEATS = 15
@@ -42,15 +43,16 @@ class BatchSizeRun:
         one of them can be many times too long (another program had the processor).
     update_time : float or None
         Seconds one update (forward, loss, backward, step) takes on a batch of ``batch_size``
-        samples: the median of ``time_repeats`` timings on one processor core (see
-        ``timed_update``). None when not measured (``time_repeats=0``).
+        samples: the median of ``time_repeats`` timings of the processor's work on one core
+        (see ``timed_update``). None when not measured (``time_repeats=0``).
     last_update_time : float or None
         The same for the smaller last batch of an epoch (``N % batch_size`` samples), or equal
         to ``update_time`` when ``batch_size`` divides N.
     time_repeats : int
         How many timings each median is taken over (0: not timed).
-    one_core : bool
-        True if the updates were timed with the matrix library held to one thread.
+    timing : str
+        What was timed, in words for the picture: "processor time on one core" (see
+        ``timed_update``), or a less robust fallback; "" when not timed.
     """
 
     batch_size: int
@@ -62,7 +64,7 @@ class BatchSizeRun:
     update_time: float | None = None
     last_update_time: float | None = None
     time_repeats: int = 0
-    one_core: bool = False
+    timing: str = ""
 
     @property
     def epochs(self) -> int:
@@ -106,18 +108,40 @@ def one_blas_thread() -> Iterator[bool]:
         yield True
 
 
-def timed_update(update: Callable[[], object], repeats: int = TIME_REPEATS) -> tuple[float, bool]:
-    """(seconds, one_core): the median time of ``update()`` over ``repeats`` runs, on one core.
+def processor_clock() -> Callable[[], float] | None:
+    """``time.thread_time`` (the processor time this thread has used) where it is precise to a
+    microsecond (Linux, macOS), else None. On Windows it counts in steps of about 16 ms, far
+    longer than an update, so it is not used there."""
+    if sys.platform == "win32":
+        return None
+    try:
+        precise = time.get_clock_info("thread_time").resolution <= 1e-6
+    except (AttributeError, ValueError, OSError):  # no such clock on this system
+        return None
+    return time.thread_time if precise else None
 
-    The matrix library splits a large product between the processor's cores. On a computer
-    where other programs keep the other cores busy, it then waits for them, and a batch of 1000
-    samples can take a hundred times longer than on an idle one, every time: no median removes
-    that. Held to one thread (``one_blas_thread``), an update takes about the same time on a busy
-    computer as on an idle one, and the median removes the few timings that another program
-    interrupted. For the small network of the widget, one core is hardly slower than several.
+
+def timed_update(update: Callable[[], object], repeats: int = TIME_REPEATS) -> tuple[float, str]:
+    """(seconds, what was timed): the median time of ``update()`` over ``repeats`` runs.
+
+    Three precautions make it a measure of the work itself, nearly the same on a busy computer
+    as on an idle one:
+
+    - the matrix library is held to one thread (``one_blas_thread``). It splits a large product
+      between the processor's cores; where other programs keep the other cores busy, it waits
+      for them, and a batch of 1000 samples then takes a hundred times longer, every time. For
+      the small network of the widget, one core is hardly slower than several;
+    - the clock is the processor time of this thread (``processor_clock``): the moments the
+      processor spends on other programs are not counted;
+    - the median of the timings ignores the few that are still disturbed.
+
+    The text returned says which of these held: "processor time on one core" when all did.
     """
+    clock = processor_clock()
     with one_blas_thread() as one_core:
-        return median_seconds(update, repeats), one_core
+        seconds = median_seconds(update, repeats, clock=clock or time.perf_counter)
+    what = "processor time" if clock is not None else "wall-clock time"
+    return seconds, what + (" on one core" if one_core else "")
 
 
 def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden: int = 32,
@@ -197,7 +221,7 @@ def train_with_batch_size(batch_size: int, X, y, epochs: int = 3, seed=0, hidden
                 optimizer.step()
             return update
 
-        run.update_time, run.one_core = timed_update(one_update(int(batch_size)), time_repeats)
+        run.update_time, run.timing = timed_update(one_update(int(batch_size)), time_repeats)
         rest = len(X) % int(batch_size)
         run.last_update_time = (timed_update(one_update(rest), time_repeats)[0] if rest
                                 else run.update_time)
@@ -263,7 +287,7 @@ def batch_size_summary(shown: list[ShownRun]) -> str:
     """One line with the numbers the picture shows, for a reader who cannot see it.
 
     ``shown`` is ``Comparison.shown(current)``: each run's batch size, whether it is kept, its
-    number of updates, the loss of its last epoch, and its estimated time.
+    number of updates, the loss of its last epoch, and its estimated time (``elapsed_time``).
     """
     if not shown:
         return "No run to show: move the batch size slider."
@@ -271,67 +295,91 @@ def batch_size_summary(shown: list[ShownRun]) -> str:
     parts = []
     for item in shown:
         run = item.run
-        when = f", about {_milliseconds(elapsed_time(run)[-1])}" \
-            if run.update_time is not None else ""
+        when = (f", about {_milliseconds(elapsed_time(run)[-1])}"
+                if run.update_time is not None else "")
         parts.append(f"{describe_batch_size_run(run)} ({'kept' if item.kept else 'current'}): "
                      f"{run.updates} updates, loss {run.epoch_loss[-1]:.2f} in epoch "
                      f"{run.epochs}{when}")
     runs = f"{len(shown)} run{'s' if len(shown) != 1 else ''}"
-    return (f"{runs} of {first.epochs} epochs on {first.num_samples} samples. "
+    timings = sorted({item.run.timing for item in shown if item.run.update_time is not None})
+    timing = f" (times: {' or '.join(timings)})" if timings else ""
+    return (f"{runs} of {first.epochs} epochs on {first.num_samples} samples{timing}. "
             + "; ".join(parts) + ".")
 
 
-def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float = 3.0):
-    """Three panels with the loss of each run against epochs, updates and time.
+#: The size of the widget's picture, in inches: at matplotlib's 100 dots per inch it fits a
+#: notebook's output area (about 850 pixels wide) without being shrunk, so its text stays legible.
+FIGSIZE = (8.4, 5.6)
 
-    ``shown`` is ``Comparison.shown(current)``. The first panel also shows the loss of every
-    mini-batch, faint, behind its average (``smoothed_loss``), so the noise of small batches is
-    seen; the other two show the averages alone, against the number of updates and against the
-    estimated time (``elapsed_time``), both on a log scale (1 to 3234 updates share one axis).
-    Every run keeps its colour, line style and marker in the three panels; the legend names
-    them. Returns the three axes.
+
+def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float = 3.0):
+    """The loss of each run against epochs, updates and time, and a key that names the runs.
+
+    ``shown`` is ``Comparison.shown(current)``; ``axes`` four axes (default: a new 2 x 2
+    figure). The first panel also shows the loss of every mini-batch, faint, behind its average
+    (``smoothed_loss``), so the noise of small batches is seen; the next two show the averages
+    against the number of updates and against the estimated time (``elapsed_time``), both on a
+    log scale (3 and 3234 updates share one axis). Every run keeps its colour, line style and
+    marker in the three panels; the fourth panel is the key: the legend, and what the lines and
+    the time are. Returns the four axes.
     """
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(14, 4))
-    ax_epoch, ax_update, ax_time = axes
+        _, grid = plt.subplots(2, 2, figsize=FIGSIZE, layout="constrained")
+        axes = grid.ravel()
+    ax_epoch, ax_update, ax_time, ax_key = axes
     for item in shown:
         run, style = item.run, item.style
         smooth = smoothed_loss(run)
         updates = np.arange(1, run.updates + 1)
         every = max(1, run.updates // 6)  # about six markers per line, whatever its length
-        width = 2.2 if item.kept else 1.6
+        width = 2.0 if item.kept else 1.5
         label = describe_batch_size_run(run) + ("" if item.kept else " (current, not kept)")
         ax_epoch.plot(updates / run.iterations_per_epoch, np.minimum(run.batch_loss, loss_max),
                       color=style.color, linewidth=0.4, alpha=0.2)
         for ax, x in ((ax_epoch, updates / run.iterations_per_epoch), (ax_update, updates)):
-            ax.plot(x, smooth, linewidth=width, markevery=every, markersize=6, label=label,
+            ax.plot(x, smooth, linewidth=width, markevery=every, markersize=5, label=label,
                     **style.kwargs())
         if run.update_time is not None:
             ax_time.plot(1000 * elapsed_time(run), smooth, linewidth=width, markevery=every,
-                         markersize=6, label=label, **style.kwargs())
+                         markersize=5, label=label, **style.kwargs())
     epochs = max((item.run.epochs for item in shown), default=1)
     ax_epoch.set_xlim(0, epochs)
-    ax_epoch.set_xlabel("epochs (passes over the training set)")
-    ax_epoch.set_title("loss per epoch (faint: each mini-batch)", fontsize=10)
+    ax_epoch.set_xticks(range(epochs + 1))
+    ax_epoch.set_xlabel("epochs (passes over the data)")
+    ax_epoch.set_title("loss against epochs", fontsize=10)
     ax_update.set_xscale("log")
-    ax_update.set_xlabel("updates (steps of the optimizer), log scale")
-    ax_update.set_title("loss per update", fontsize=10)
+    ax_update.set_xlabel("updates (log scale)")
+    ax_update.set_title("loss against updates", fontsize=10)
     ax_time.set_xscale("log")
     timed = [item.run for item in shown if item.run.update_time is not None]
-    where = "one core of this computer" if all(r.one_core for r in timed) else "this computer"
-    repeats = max((r.time_repeats for r in timed), default=0)
-    ax_time.set_xlabel(f"time on {where} (ms, log scale):\n"
-                       f"updates × median of {repeats} timed updates")
-    ax_time.set_title("loss per millisecond of computing", fontsize=10)
-    ax_epoch.set_ylabel("training loss\n(average over a tenth of an epoch)")
-    for ax in axes:
+    timings = sorted({r.timing for r in timed})
+    timing = timings[0] if len(timings) == 1 else "time"
+    ax_time.set_xlabel(f"milliseconds: {timing} (log scale)", fontsize=9)
+    ax_time.set_title("loss against time", fontsize=10)
+    for ax in (ax_epoch, ax_update, ax_time):
         ax.set_ylim(0, loss_max)
+        ax.set_ylabel("loss")
         ax.grid(True, which="major", alpha=0.3)
+    ax_key.axis("off")
     if shown:
-        ax_time.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
-                       title="runs", title_fontsize=9, handlelength=3.5)
+        handles, labels = ax_epoch.get_legend_handles_labels()
+        ax_key.legend(handles, labels, loc="upper left", title="runs", fontsize=9,
+                      title_fontsize=9, handlelength=3.5, frameon=False)
+    repeats = max((r.time_repeats for r in timed), default=0)
+    key = ("Lines: the loss of the mini-batches, averaged over a tenth of an epoch; faint, "
+           "top left: each mini-batch. ")
+    if timed:
+        key += (f"Time: the number of updates × the time of one update, the median of "
+                f"{repeats} timings" + (
+                    " of the processor's work on one core, which does not count the moments it "
+                    "gives to other programs." if timing == "processor time on one core"
+                    else f" ({timing}): other programs running at the same time can slow it."))
+    ax_key.text(0.0, 0.0, textwrap.fill(key, 52), transform=ax_key.transAxes, fontsize=8.5,
+                va="bottom", ha="left", color="0.25")
     return axes
 
 
@@ -365,7 +413,7 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, com
                            layout=widgets.Layout(width="120px"))
     summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
     summary.add_class("dlcore-summary")
-    out = widgets.Output(layout=widgets.Layout(height="410px"))
+    out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
     comparison = Comparison(key=lambda run: run.batch_size, describe=describe_batch_size_run)
     state = {"current": None}
 
@@ -377,11 +425,10 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, com
 
     def show(status: str = ""):  # called inside `with out:`, so an error shows under the widget
         shown = comparison.shown(state["current"])
-        summary.value = _summary_html(status, batch_size_summary(shown))
+        summary.value = summary_html(status, batch_size_summary(shown))
         out.clear_output(wait=True)
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-        plot_batch_size_comparison(shown, axes=axes)
-        fig.tight_layout()
+        _, axes = plt.subplots(2, 2, figsize=FIGSIZE, layout="constrained")
+        plot_batch_size_comparison(shown, axes=axes.ravel())
         plt.show()
 
     def on_slider(change=None):
@@ -404,10 +451,3 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, com
     return explorer_box([widgets.HBox([slider, add, clear]), summary, out],
                         "dlcore-batch-size-explorer", what="slider")
 
-
-def _summary_html(status: str, summary: str) -> str:
-    """The summary as the ``HTML`` widget's value: a live region, read out on every change."""
-    import html
-
-    text = (status + " " if status else "") + summary
-    return f'<div role="status" aria-live="polite">{html.escape(text)}</div>'

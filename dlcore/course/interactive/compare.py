@@ -13,6 +13,7 @@ them. The current run, not kept yet, is black.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -107,3 +108,12 @@ class Comparison:
         if current is not None and current not in self:
             shown.append(ShownRun(current, CURRENT_STYLE, False))
         return shown
+
+
+def summary_html(status: str, summary: str) -> str:
+    """The value of a widget's summary line (an ipywidgets ``HTML``): ``status`` (what the last
+    click did, if anything) then ``summary`` (what the picture shows), escaped, in a live region
+    (``role="status"``) that a screen reader reads out each time it changes."""
+    text = (status + " " if status else "") + summary
+    return (f'<div role="status" aria-live="polite" style="line-height: 1.4">'
+            f"{html.escape(text)}</div>")

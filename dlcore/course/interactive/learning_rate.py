@@ -6,13 +6,12 @@ runs side by side (``compare.Comparison``): two learning rates, or two optimizer
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 
 from .common import explorer_box
-from .compare import Comparison, ShownRun
+from .compare import Comparison, ShownRun, summary_html
 
 
 class Surface:
@@ -341,14 +340,20 @@ def learning_rate_summary(shown: list[ShownRun]) -> str:
     return f"{runs} on the {surface}. " + "; ".join(parts) + "."
 
 
+#: The size of the widget's picture, in inches: at matplotlib's 100 dots per inch it fits a
+#: notebook's output area (about 850 pixels wide) without being shrunk, so its text stays legible.
+FIGSIZE = (8.4, 4.8)
+
+
 def plot_surface_comparison(surface, shown: list[ShownRun], axes=None):
     """The paths of the runs on the loss map, and their loss at every step.
 
     ``shown`` is ``Comparison.shown(current)``. A single run that is not kept is drawn as
     ``viz.plot_surface_runs`` draws it (its message written on the plot); otherwise every run
     has its colour, line style and marker (``compare.RUN_STYLES``) in both panels, outlined in
-    white so that it shows on the dark parts of the map, and the legend beside the loss panel
-    names each run with its outcome. A diverged run ends in a cross. Returns the two axes.
+    white so that it shows on the dark parts of the map, and the legend under the two panels
+    names each run with its outcome. A diverged run ends in a cross. Returns the two axes
+    (default: a new figure of ``FIGSIZE``, its layout "constrained", so the legend fits).
     """
     import matplotlib.patheffects as effects
     import matplotlib.pyplot as plt
@@ -356,7 +361,7 @@ def plot_surface_comparison(surface, shown: list[ShownRun], axes=None):
     from dlcore.course import viz
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        _, axes = plt.subplots(1, 2, figsize=FIGSIZE, layout="constrained")
     if len(shown) == 1 and not shown[0].kept:
         return viz.plot_surface_runs(surface, [shown[0].run], axes=axes)
     ax_map, ax_loss = axes
@@ -392,8 +397,9 @@ def plot_surface_comparison(surface, shown: list[ShownRun], axes=None):
     ax_loss.set_ylabel("loss (log scale)")
     ax_loss.set_title("loss at every step (a cross: diverged, stopped)", fontsize=10)
     ax_loss.grid(True, alpha=0.3)
-    ax_loss.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, title="runs",
-                   title_fontsize=9, handlelength=3.5)
+    handles, labels = ax_loss.get_legend_handles_labels()
+    ax_loss.figure.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9,
+                          handlelength=3.5, frameon=False)
     return axes
 
 
@@ -438,7 +444,7 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
                            layout=widgets.Layout(width="120px"))
     summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
     summary.add_class("dlcore-summary")
-    out = widgets.Output(layout=widgets.Layout(height="400px"))
+    out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
     comparisons = {name: Comparison(_surface_run_key, describe_surface_run) for name in SURFACES}
     for name, rate in compare:
         comparisons[surface_name].add(optimize_on_surface(surface_name, name, rate))
@@ -447,12 +453,10 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
     def show(status: str = ""):  # called inside `with out:`, so an error shows under the widget
         run = state["current"]
         shown = comparisons[run.surface].shown(run)
-        text = (status + " " if status else "") + learning_rate_summary(shown)
-        summary.value = f'<div role="status" aria-live="polite">{html.escape(text)}</div>'
+        summary.value = summary_html(status, learning_rate_summary(shown))
         out.clear_output(wait=True)
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        _, axes = plt.subplots(1, 2, figsize=FIGSIZE, layout="constrained")
         plot_surface_comparison(SURFACES[run.surface], shown, axes=axes)
-        fig.tight_layout()
         plt.show()
 
     def draw(change=None):
