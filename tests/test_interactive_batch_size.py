@@ -291,6 +291,13 @@ def test_picture_has_three_clocks_and_names_every_run(plt):
         assert line.get_color() == item.style.color and line.get_marker() == item.style.marker
     assert {line.get_color() for line in lines} == {RUN_STYLES[0].color, RUN_STYLES[1].color,
                                                     CURRENT_STYLE.color}
+    # the log axes are labelled with plain numbers, and their minor ticks not at all
+    ax_time.figure.canvas.draw()
+    for ax in (ax_update, ax_time):
+        major = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert major and all("$" not in t and "10^" not in t for t in major), major
+        assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    assert {"1", "10"} <= {t.get_text() for t in ax_update.get_xticklabels()}
 
 
 def button(box, description):

@@ -351,10 +351,10 @@ def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float
     ax_epoch.set_xticks(range(epochs + 1))
     ax_epoch.set_xlabel("epochs (passes over the data)")
     ax_epoch.set_title("loss against epochs", fontsize=10)
-    ax_update.set_xscale("log")
+    _plain_log_axis(ax_update)
     ax_update.set_xlabel("updates (log scale)")
     ax_update.set_title("loss against updates", fontsize=10)
-    ax_time.set_xscale("log")
+    _plain_log_axis(ax_time)
     timed = [item.run for item in shown if item.run.update_time is not None]
     timings = sorted({r.timing for r in timed})
     timing = timings[0] if len(timings) == 1 else "time"
@@ -381,6 +381,21 @@ def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float
     ax_key.text(0.0, 0.0, textwrap.fill(key, 52), transform=ax_key.transAxes, fontsize=8.5,
                 va="bottom", ha="left", color="0.25")
     return axes
+
+
+def _plain_log_axis(ax) -> None:
+    """A log-scale x axis labelled with plain numbers (0.5, 1, 2, 5, 10, ... or 1, 10, 100,
+    1000), never with matplotlib's 2×10⁻¹ minor labels, which overlap when the axis spans less
+    than a decade or two."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    xs = [x for line in ax.lines for x in np.asarray(line.get_xdata(), dtype=float) if x > 0]
+    decades = np.log10(max(xs) / min(xs)) if xs else 0.0
+    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, compare=()):
