@@ -361,3 +361,11 @@ def test_widget_starts_with_the_runs_to_compare(plt):
     assert "3 runs" in summary.value
     assert legend_texts(plt.gcf()) == ["batch size 1", "batch size 128",
                                        "batch size 16 (current, not kept)"]
+
+
+def test_widget_refuses_a_batch_size_to_compare_that_does_not_fit():
+    from dlcore.course.interactive import batch_size_explorer
+
+    X, y = blobs(n=64)
+    with pytest.raises(ValueError, match=r"expected batch_size to be an integer from 1 to N = 64, received 100"):
+        batch_size_explorer(X, y, epochs=1, compare=[100])

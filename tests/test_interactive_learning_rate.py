@@ -308,3 +308,20 @@ def test_widget_starts_with_the_runs_to_compare(plt):
     assert "3 runs on the valley" in summary.value
     assert [t.split(":")[0] for t in legend_texts(plt.gcf())] == [
         "SGD, lr 0.01", "momentum, lr 0.01", "Adam, lr 0.1"]
+
+
+@pytest.mark.parametrize("bad", [["SGD", 0.1], [("SGD",)], [0.1]])
+def test_widget_refuses_runs_to_compare_that_are_not_pairs(bad):
+    pytest.importorskip("ipywidgets")
+    from dlcore.course.interactive import learning_rate_explorer
+
+    with pytest.raises(ValueError, match=r"expected compare to be a list of \(optimizer, learning rate\) pairs"):
+        learning_rate_explorer(compare=bad)
+
+
+def test_widget_refuses_an_unknown_optimizer_to_compare():
+    pytest.importorskip("ipywidgets")
+    from dlcore.course.interactive import learning_rate_explorer
+
+    with pytest.raises(ValueError, match=r"expected optimizer_name.*received 'adam'"):
+        learning_rate_explorer(compare=[("adam", 0.1)])

@@ -446,8 +446,13 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
     summary.add_class("dlcore-summary")
     out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
     comparisons = {name: Comparison(_surface_run_key, describe_surface_run) for name in SURFACES}
-    for name, rate in compare:
-        comparisons[surface_name].add(optimize_on_surface(surface_name, name, rate))
+    for pair in compare:
+        if isinstance(pair, str) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(
+                f"learning_rate_explorer: expected compare to be a list of (optimizer, learning "
+                f"rate) pairs, such as [('SGD', 0.1), ('Adam', 0.1)], received {compare!r}."
+            )
+        comparisons[surface_name].add(optimize_on_surface(surface_name, *pair))
     state = {"current": None}
 
     def show(status: str = ""):  # called inside `with out:`, so an error shows under the widget
