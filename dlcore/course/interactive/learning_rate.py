@@ -392,7 +392,7 @@ def plot_surface_comparison(surface, shown: list[ShownRun], axes=None):
     ax_map.set_xlim(x0, x1)
     ax_map.set_ylim(y0, y1)
     ax_loss.set_yscale("log")
-    ax_loss.set_xlim(0, max(run.steps for run in (item.run for item in shown)))
+    ax_loss.set_xlim(0, max(item.run.steps for item in shown))
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("loss (log scale)")
     ax_loss.set_title("loss at every step (a cross: diverged, stopped)", fontsize=10)
