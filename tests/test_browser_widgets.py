@@ -203,6 +203,100 @@ def test_moving_the_widget_redraws_its_output_without_error(name, open_notebook,
           + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in times.items()) + ")")
 
 
+@dataclass(frozen=True)
+class Comparing:
+    """How a learner puts runs side by side: keep the first, move ``first``, keep, move
+    ``second``, keep; then clear them all."""
+
+    first: Widget
+    second: Widget
+    name: str
+
+
+COMPARISONS = {
+    # two learning rates, then a second optimizer, on one map
+    "06_optimizer.ipynb": Comparing(Widget("slider", "learning rate", "learning-rate"),
+                                    Widget("dropdown", "optimizer", "optimizer"),
+                                    "learning-rate"),
+    # three batch sizes against epochs, updates and time
+    "07_training_loop.ipynb": Comparing(Widget("slider", "batch size", "batch-size"),
+                                        Widget("slider", "batch size", "batch-size"),
+                                        "batch-size"),
+}
+
+
+def wait_for_text(nb: NotebookPage, locator, wanted: str, timeout: float = 20_000) -> str:
+    """Wait until ``locator``'s text holds ``wanted``; returns the text."""
+    deadline = time.monotonic() + timeout / 1000
+    text = ""
+    while time.monotonic() < deadline:
+        text = locator.inner_text()
+        if wanted in text:
+            return text
+        nb.page.wait_for_timeout(200)
+    raise AssertionError(f"{nb.name}: the summary did not say {wanted!r} within "
+                         f"{timeout / 1000:.0f} s; it says {text!r}" + nb._errors_suffix())
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(COMPARISONS), ids=[n.split(".")[0] for n in COMPARISONS])
+def test_runs_added_side_by_side_then_cleared(name, open_notebook, artifacts):
+    """"add to comparison" three times (moving the controls in between), then "clear runs": the
+    plot changes every time, the summary line says how many runs it shows, no error appears."""
+    comparing = COMPARISONS[name]
+    nb = open_notebook(name)
+    stem = name.split(".")[0]
+    anchor = comparing.first
+    try:
+        nb.open()
+        nb.run_all()
+        nb.widget(anchor.kind, anchor.description)  # waits for it to be drawn
+        outputs = nb.output_of(anchor.kind, anchor.description)
+        cell = nb.cell_of(anchor.kind, anchor.description)
+        summary = cell.locator(".dlcore-summary")
+        assert summary.count() == 1, f"{name}: the explorer shows no summary line"
+        assert summary.locator('[role="status"][aria-live="polite"]').count() == 1, (
+            f"{name}: the summary line is not a live region a screen reader reads out")
+        text = wait_for_text(nb, summary, "1 run")
+
+        def step(what: str, action, wanted: str) -> str:
+            before = nb.fingerprint(outputs)
+            action()
+            nb.wait_for_change(outputs, before, require="data:image")
+            said = wait_for_text(nb, summary, wanted)
+            errors = nb.errors()
+            assert not errors, f"{name}: after {what}, the notebook shows an error:\n" + \
+                browser.report(errors)
+            return said
+
+        def add():
+            cell.locator("button.widget-button", has_text="add to comparison").click()
+
+        def clear():
+            cell.locator("button.widget-button", has_text="clear runs").click()
+
+        step("adding the first run", add, "added to the comparison. 1 run")
+        step(f"moving the {comparing.first.description}", lambda: move(nb, comparing.first),
+             "2 runs")
+        step("adding the second run", add, "added to the comparison. 2 runs")
+        step(f"moving the {comparing.second.description}", lambda: move(nb, comparing.second),
+             "3 runs")
+        text = step("adding the third run", add, "added to the comparison. 3 runs")
+        assert text.count("(kept)") == 3, f"{name}: three runs added, the summary says {text!r}"
+        cell.locator(".jp-Cell-outputArea").screenshot(
+            path=artifacts / f"{stem}-{comparing.name}-compared.png")
+        text = step("clearing the runs", clear, "Comparison cleared (3 runs taken out). 1 run")
+        assert "(kept)" not in text and "(current)" in text
+        cell.locator(".jp-Cell-outputArea").screenshot(
+            path=artifacts / f"{stem}-{comparing.name}-cleared.png")
+    except BaseException:
+        nb.page.screenshot(path=artifacts / f"{stem}-compare-FAILED.png", full_page=True)
+        if nb.console:
+            print(f"\n{name}: browser console:\n" + "\n".join(nb.console[-20:]))
+        raise
+    print(f"\n{name}: runs compared and cleared; the summary said {text!r}")
+
+
 def saved_widget_outputs(path: Path) -> list[tuple[str, str]]:
     """(text/plain, model id) of every widget a notebook file saved as a cell's output."""
     nb = json.loads(path.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Tests for the learning-rate widget's compute part (dlcore/interactive.py, 06_optimizer)."""
+"""Tests for the learning-rate widget (dlcore/course/interactive/learning_rate.py, 06_optimizer):
+its compute part, its picture and its controls."""
 
 import warnings
 
@@ -6,11 +7,16 @@ import numpy as np
 import pytest
 
 from dlcore.course.interactive import (
+    CURRENT_STYLE,
     DIVERGENCE_FACTOR,
     OPTIMIZER_CHOICES,
+    RUN_STYLES,
     SURFACES,
     Bowl,
+    Comparison,
     Valley,
+    describe_surface_run,
+    learning_rate_summary,
     make_optimizer,
     optimize_on_surface,
 )
@@ -179,3 +185,143 @@ def test_bad_learning_rate_is_refused():
 def test_bad_steps_is_refused():
     with pytest.raises(ValueError, match=r"expected steps to be a positive integer, received 0"):
         optimize_on_surface("bowl", "SGD", 0.1, steps=0)
+
+
+# --- runs side by side --------------------------------------------------------------------------
+def compared(*runs, current=None):
+    comparison = Comparison(lambda r: (r.surface, r.optimizer, f"{r.lr:.2g}"), describe_surface_run)
+    for run in runs:
+        comparison.add(run)
+    return comparison.shown(current)
+
+
+def test_summary_names_each_run_with_its_outcome_and_numbers():
+    good = optimize_on_surface("bowl", "SGD", 0.1)
+    wild = optimize_on_surface("bowl", "SGD", 1.0)
+    current = optimize_on_surface("bowl", "Adam", 0.1)
+    text = learning_rate_summary(compared(good, wild, current=current))
+    assert text.startswith("3 runs on the bowl. ")
+    assert (f"SGD, lr 0.1 (kept): converged, loss 19.2 at the start and {good.losses[-1]:.2g} "
+            f"after 50 steps") in text
+    assert f"SGD, lr 1 (kept): diverged at step {wild.diverged_at}" in text
+    assert f"Adam, lr 0.1 (current): {current.outcome}" in text
+    assert "\n" not in text
+    assert learning_rate_summary([]) == "No run to show: move the learning rate slider."
+
+
+@pytest.fixture
+def plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def legend_texts(fig):
+    """The runs' legend, under the two panels."""
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_two_learning_rates_on_one_map(plt):
+    from dlcore.course.interactive import plot_surface_comparison
+
+    runs = [optimize_on_surface("bowl", "SGD", lr) for lr in (0.01, 0.1)]
+    wild = optimize_on_surface("bowl", "SGD", 1.0)
+    shown = compared(*runs, current=wild)
+    ax_map, ax_loss = plot_surface_comparison(SURFACES["bowl"], shown)
+    names = legend_texts(ax_loss.figure)
+    assert names == ["SGD, lr 0.01: on its way", "SGD, lr 0.1: converged",
+                     "SGD, lr 1: diverged (current, not kept)"]
+    curves = [line for line in ax_loss.lines if line.get_label() in names]
+    for line, item in zip(curves, shown, strict=True):
+        np.testing.assert_allclose(line.get_ydata(), np.maximum(item.run.losses, 1e-12))
+        assert line.get_color() == item.style.color
+        assert line.get_linestyle() == plt.Line2D([], [], linestyle=item.style.linestyle).get_linestyle()
+    paths = [line for line in ax_map.lines if len(line.get_xdata()) > 1]
+    assert len(paths) == 3
+    np.testing.assert_allclose(paths[1].get_xydata(), runs[1].path)  # inside the map: not clipped
+    assert [line.get_color() for line in paths] == [RUN_STYLES[0].color, RUN_STYLES[1].color,
+                                                    CURRENT_STYLE.color]
+    crosses = [line for line in ax_map.lines if line.get_marker() == "X"]
+    assert len(crosses) == 1  # the diverged run, where it left the map
+
+
+def test_one_run_alone_is_drawn_with_its_message(plt):
+    from dlcore.course.interactive import plot_surface_comparison
+
+    run = optimize_on_surface("bowl", "SGD", 1e-4)
+    ax_map, ax_loss = plot_surface_comparison(SURFACES["bowl"], compared(current=run))
+    assert "crawling" in ax_loss.get_title()
+    assert any("raise the learning rate" in t.get_text().replace("\n", " ") for t in ax_loss.texts)
+
+
+def find(box, kind, description=None):
+    import ipywidgets
+
+    stack, found = [box], []
+    while stack:
+        widget = stack.pop()
+        if isinstance(widget, getattr(ipywidgets, kind)) and description in (
+                None, getattr(widget, "description", None)):
+            found.append(widget)
+        stack.extend(getattr(widget, "children", ()))
+    assert len(found) == 1, f"expected one {kind} {description or ''}, found {len(found)}"
+    return found[0]
+
+
+def test_widget_compares_two_optimizers_then_clears(plt):
+    from dlcore.course.interactive import learning_rate_explorer
+
+    box = learning_rate_explorer("SGD", 0.1)
+    summary = find(box, "HTML")
+    add, clear = find(box, "Button", "add to comparison"), find(box, "Button", "clear runs")
+    assert 'aria-live="polite"' in summary.value
+    assert "1 run on the bowl. SGD, lr 0.1 (current): converged" in summary.value
+    add.click()
+    assert "SGD, lr 0.1 added to the comparison." in summary.value
+    find(box, "Dropdown", "optimizer").value = "momentum"
+    assert "2 runs on the bowl" in summary.value and "momentum, lr 0.1 (current)" in summary.value
+    add.click()
+    assert [t.split(":")[0] for t in legend_texts(plt.gcf())] == ["SGD, lr 0.1", "momentum, lr 0.1"]
+
+    # each surface keeps its own runs
+    find(box, "Dropdown", "surface").value = "valley"
+    assert "1 run on the valley" in summary.value
+    find(box, "FloatLogSlider", "learning rate").value = 0.01
+    add.click()
+    assert "1 run on the valley" in summary.value and "(kept)" in summary.value
+    find(box, "Dropdown", "surface").value = "bowl"
+    assert "3 runs on the bowl" in summary.value  # two kept, and momentum at 0.01
+
+    clear.click()
+    assert "Comparison cleared (2 runs taken out). 1 run on the bowl" in summary.value
+
+
+def test_widget_starts_with_the_runs_to_compare(plt):
+    from dlcore.course.interactive import learning_rate_explorer
+
+    box = learning_rate_explorer("Adam", 0.1, "valley", compare=[("SGD", 0.01), ("momentum", 0.01)])
+    summary = find(box, "HTML")
+    assert "3 runs on the valley" in summary.value
+    assert [t.split(":")[0] for t in legend_texts(plt.gcf())] == [
+        "SGD, lr 0.01", "momentum, lr 0.01", "Adam, lr 0.1"]
+
+
+@pytest.mark.parametrize("bad", [["SGD", 0.1], [("SGD",)], [0.1]])
+def test_widget_refuses_runs_to_compare_that_are_not_pairs(bad):
+    pytest.importorskip("ipywidgets")
+    from dlcore.course.interactive import learning_rate_explorer
+
+    with pytest.raises(ValueError, match=r"expected compare to be a list of \(optimizer, learning rate\) pairs"):
+        learning_rate_explorer(compare=bad)
+
+
+def test_widget_refuses_an_unknown_optimizer_to_compare():
+    pytest.importorskip("ipywidgets")
+    from dlcore.course.interactive import learning_rate_explorer
+
+    with pytest.raises(ValueError, match=r"expected optimizer_name.*received 'adam'"):
+        learning_rate_explorer(compare=[("adam", 0.1)])

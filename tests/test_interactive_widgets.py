@@ -85,12 +85,15 @@ def saved_bundle(widget, monkeypatch):
 
 
 def controls(widget):
-    """Every slider, dropdown and check box inside ``widget``, depth first."""
+    """Every slider, dropdown, check box and button inside ``widget``, depth first (text that
+    only shows something, such as a summary in an ``HTML`` widget, is not a control)."""
     found = []
+    shows_only = (ipywidgets.Output, ipywidgets.HTML, ipywidgets.HTMLMath, ipywidgets.Label)
     for child in getattr(widget, "children", ()):
         if isinstance(child, ipywidgets.Box):
             found += controls(child)
-        elif hasattr(child, "value") and not isinstance(child, ipywidgets.Output):
+        elif isinstance(child, ipywidgets.Button) or (
+                hasattr(child, "value") and not isinstance(child, shows_only)):
             found.append(child)
     return found
 
@@ -139,7 +142,10 @@ def test_every_control_redraws_without_error_or_warning(name):
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=DeprecationWarning)  # from ipykernel/ipywidgets
         for control in moved:
-            control.value = other_value(control)
+            if isinstance(control, ipywidgets.Button):
+                control.click()
+            else:
+                control.value = other_value(control)
 
 
 def test_hint_that_would_be_cut_is_refused():

@@ -1,6 +1,7 @@
 """Widgets: Learning rate (06_optimizer).
 
-See ``dlcore.course.interactive`` for how a widget is split in two.
+See ``dlcore.course.interactive`` for how a widget is split in two. The widget keeps several
+runs side by side (``compare.Comparison``): two learning rates, or two optimizers, on one map.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import explorer_box
+from .compare import Comparison, ShownRun, summary_html
 
 
 class Surface:
@@ -304,19 +306,122 @@ def _describe_run(losses: np.ndarray, path: np.ndarray, diverged_at: int | None,
     )
 
 
+def describe_surface_run(run: SurfaceRun) -> str:
+    """A run's name in the legend and in sentences: "SGD, lr 0.1"."""
+    return f"{run.optimizer}, lr {run.lr:.2g}"
+
+
+def _surface_run_key(run: SurfaceRun) -> tuple:
+    # the slider's values are powers of ten in steps of 0.1, shown with two digits
+    return run.surface, run.optimizer, f"{run.lr:.2g}"
+
+
+def learning_rate_summary(shown: list[ShownRun]) -> str:
+    """One line with what the picture shows, for a reader who cannot see it.
+
+    ``shown`` is ``Comparison.shown(current)``: for each run its optimizer and learning rate,
+    whether it is kept, its outcome and its loss at the start and at the end (or the step at
+    which it diverged).
+    """
+    if not shown:
+        return "No run to show: move the learning rate slider."
+    surface = shown[0].run.surface
+    parts = []
+    for item in shown:
+        run = item.run
+        if run.diverged:
+            result = f"diverged at step {run.diverged_at}"
+        else:
+            result = (f"{run.outcome}, loss {_readable(run.losses[0])} at the start and "
+                      f"{run.losses[-1]:.2g} after {run.steps} steps")
+        parts.append(f"{describe_surface_run(run)} ({'kept' if item.kept else 'current'}): "
+                     f"{result}")
+    runs = f"{len(shown)} run{'s' if len(shown) != 1 else ''}"
+    return f"{runs} on the {surface}. " + "; ".join(parts) + "."
+
+
+#: The size of the widget's picture, in inches: at matplotlib's 100 dots per inch it fits a
+#: notebook's output area (about 850 pixels wide) without being shrunk, so its text stays legible.
+FIGSIZE = (8.4, 4.8)
+
+
+def plot_surface_comparison(surface, shown: list[ShownRun], axes=None):
+    """The paths of the runs on the loss map, and their loss at every step.
+
+    ``shown`` is ``Comparison.shown(current)``. A single run that is not kept is drawn as
+    ``viz.plot_surface_runs`` draws it (its message written on the plot); otherwise every run
+    has its colour, line style and marker (``compare.RUN_STYLES``) in both panels, outlined in
+    white so that it shows on the dark parts of the map, and the legend under the two panels
+    names each run with its outcome. A diverged run ends in a cross. Returns the two axes
+    (default: a new figure of ``FIGSIZE``, its layout "constrained", so the legend fits).
+    """
+    import matplotlib.patheffects as effects
+    import matplotlib.pyplot as plt
+
+    from dlcore.course import viz
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=FIGSIZE, layout="constrained")
+    if len(shown) == 1 and not shown[0].kept:
+        return viz.plot_surface_runs(surface, [shown[0].run], axes=axes)
+    ax_map, ax_loss = axes
+    viz.plot_loss_surface(surface, ax=ax_map)
+    x0, x1 = ax_map.get_xlim()
+    y0, y1 = ax_map.get_ylim()
+    outline = [effects.withStroke(linewidth=3.5, foreground="white")]
+    for item in shown:
+        run, style = item.run, item.style
+        label = f"{describe_surface_run(run)}: {run.outcome}" + (
+            "" if item.kept else " (current, not kept)")
+        every = max(1, len(run.losses) // 10)  # about ten markers per line
+        x = np.clip(run.path[:, 0], x0, x1)
+        y = np.clip(run.path[:, 1], y0, y1)
+        ax_map.plot(x, y, linewidth=1.6, markersize=5, markevery=every, path_effects=outline,
+                    zorder=4, **style.kwargs())
+        steps = np.arange(len(run.losses))
+        ax_loss.plot(steps, np.maximum(run.losses, 1e-12), linewidth=1.8, markersize=5,
+                     markevery=every, label=label, **style.kwargs())
+        if run.diverged:
+            ax_map.plot(x[-1], y[-1], "X", color=style.color, markersize=13,
+                        markeredgecolor="black", zorder=7)
+            ax_loss.plot(steps[-1], max(run.losses[-1], 1e-12), "X", color=style.color,
+                         markersize=11, markeredgecolor="black")
+    ax_map.plot(*surface.start, "s", color="white", markersize=8, markeredgecolor="black",
+                zorder=6, label="start")
+    ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    ax_map.set_xlim(x0, x1)
+    ax_map.set_ylim(y0, y1)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlim(0, max(item.run.steps for item in shown))
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_loss.set_title("loss at every step (a cross: diverged, stopped)", fontsize=10)
+    ax_loss.grid(True, alpha=0.3)
+    handles, labels = ax_loss.get_legend_handles_labels()
+    ax_loss.figure.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9,
+                          handlelength=3.5, frameon=False)
+    return axes
+
+
 def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
-                           surface_name: str = "bowl"):
-    """Widget: a log-scale learning-rate slider, an optimizer menu and a surface menu.
+                           surface_name: str = "bowl", compare=()):
+    """Widget: a log-scale learning-rate slider, an optimizer menu, a surface menu, and runs
+    kept side by side to compare them.
 
     Shows the path of the two parameters on the loss surface and the loss after every step
     (``notebooks/06_optimizer.ipynb``). Too small a learning rate crawls, a good one reaches the
     bottom, too large a one oscillates or diverges, and the plot says so in words. The work is
     done by ``optimize_on_surface``; the slider's description is "learning rate".
+
+    "add to comparison" keeps the current run on the picture, in its own colour, line style and
+    marker; move the slider or pick another optimizer and add it too: two learning rates, or
+    two optimizers, on one map. "clear runs" removes the kept runs of the surface shown (each
+    surface keeps its own). A line of text above the picture gives its numbers in words, for a
+    screen reader (``learning_rate_summary``). ``compare``: (optimizer, lr) pairs kept from the
+    start on ``surface_name``, e.g. ``compare=[("SGD", 0.1), ("momentum", 0.1)]``.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-
-    from dlcore.course import viz
 
     lr_slider = widgets.FloatLogSlider(
         value=lr, base=10, min=-4, max=1, step=0.1, description="learning rate",
@@ -331,21 +436,53 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
         options=list(SURFACES), value=surface_name, description="surface",
         layout=widgets.Layout(width="200px"),
     )
-    out = widgets.Output(layout=widgets.Layout(height="400px"))
+    add = widgets.Button(description="add to comparison", icon="plus",
+                         tooltip="keep this run on the picture, to compare it with others",
+                         layout=widgets.Layout(width="180px"))
+    clear = widgets.Button(description="clear runs", icon="trash",
+                           tooltip="take the kept runs of this surface off the picture",
+                           layout=widgets.Layout(width="120px"))
+    summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
+    summary.add_class("dlcore-summary")
+    out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
+    comparisons = {name: Comparison(_surface_run_key, describe_surface_run) for name in SURFACES}
+    for pair in compare:
+        if isinstance(pair, str) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(
+                f"learning_rate_explorer: expected compare to be a list of (optimizer, learning "
+                f"rate) pairs, such as [('SGD', 0.1), ('Adam', 0.1)], received {compare!r}."
+            )
+        comparisons[surface_name].add(optimize_on_surface(surface_name, *pair))
+    state = {"current": None}
+
+    def show(status: str = ""):  # called inside `with out:`, so an error shows under the widget
+        run = state["current"]
+        shown = comparisons[run.surface].shown(run)
+        summary.value = summary_html(status, learning_rate_summary(shown))
+        out.clear_output(wait=True)
+        _, axes = plt.subplots(1, 2, figsize=FIGSIZE, layout="constrained")
+        plot_surface_comparison(SURFACES[run.surface], shown, axes=axes)
+        plt.show()
 
     def draw(change=None):
-        with out:  # inside, so that an error would show under the widget
-            run = optimize_on_surface(surface_menu.value, optimizer_menu.value, lr_slider.value)
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-            viz.plot_surface_runs(SURFACES[run.surface], [run], axes=axes)
-            fig.tight_layout()
-            plt.show()
+        with out:
+            state["current"] = optimize_on_surface(surface_menu.value, optimizer_menu.value,
+                                                   lr_slider.value)
+            show()
+
+    def on_add(button):
+        with out:
+            show(comparisons[state["current"].surface].add(state["current"]))
+
+    def on_clear(button):
+        with out:
+            show(comparisons[state["current"].surface].clear())
 
     for control in (lr_slider, optimizer_menu, surface_menu):
         control.observe(draw, names="value")
+    add.on_click(on_add)
+    clear.on_click(on_clear)
     draw()
-    return explorer_box([widgets.HBox([lr_slider, optimizer_menu, surface_menu]), out],
+    return explorer_box([widgets.HBox([lr_slider, optimizer_menu, surface_menu]),
+                         widgets.HBox([add, clear]), summary, out],
                         "dlcore-learning-rate-explorer", what="slider")
-
-
