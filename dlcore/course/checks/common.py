@@ -26,6 +26,8 @@ passes the reference solution and fails typical wrong answers with the right hin
 
 from __future__ import annotations
 
+import json
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,10 +56,20 @@ class CheckResult:
         return self.message
 
 
+#: When this environment variable names a file, every verdict is also appended to it as one JSON
+#: line, ``{"passed": true, "message": "✅ ..."}``. ``tools/grade.py`` sets it while it runs a
+#: student's notebook, so it reads the verdicts instead of parsing the printed text.
+VERDICTS_FILE_VARIABLE = "DLCORE_VERDICTS_FILE"
+
+
 def verdict(passed: bool, message: str) -> CheckResult:
     """Print ``✅ message`` or ``❌ message`` and return the ``CheckResult``."""
     text = ("✅ " if passed else "❌ ") + message
     print(text)
+    path = os.environ.get(VERDICTS_FILE_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"passed": bool(passed), "message": text}) + "\n")
     return CheckResult(bool(passed), text)
 
 
