@@ -204,10 +204,10 @@ def test_the_hand_made_validator_rejects_duplicates_and_missing_points():
         _validate_by_hand(nbformat.v4.new_notebook(cells=cells[:1]))
 
 
-def test_keep_solutions_marks_the_cells_for_nbgrader_and_keeps_the_answers(tmp_path):
+def test_nbgrader_source_keeps_the_answers_and_checkers_assert(tmp_path):
     import nbformat
 
-    assert main(["--keep-solutions", str(ROOT / "notebooks"), str(tmp_path)]) == 0
+    assert main(["--nbgrader-source", str(ROOT / "notebooks"), str(tmp_path)]) == 0
     nb = nbformat.read(tmp_path / "03_loss.ipynb", as_version=4)
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert len(solutions) == 3
@@ -215,3 +215,16 @@ def test_keep_solutions_marks_the_cells_for_nbgrader_and_keeps_the_answers(tmp_p
                for c in solutions)
     assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
     _validate_like_nbgrader(nb)
+    checks = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert checks[0] == ('# NBVAL_CHECK_OUTPUT\nassert check_mse(mse_loss), '
+                         '"the line above says what to fix"\n')
+    # the assert fails exactly when the checker does
+    from dlcore.course.checks.loss import check_mse
+    for mse_loss, passes in [(lambda y_hat, y: ((y_hat - y) ** 2).mean(), True),
+                             (lambda y_hat, y: ((y_hat - y) ** 2).sum(), False)]:
+        namespace = {"check_mse": check_mse, "mse_loss": mse_loss}
+        if passes:
+            exec(checks[0], namespace)
+        else:
+            with pytest.raises(AssertionError, match="the line above says what to fix"):
+                exec(checks[0], namespace)

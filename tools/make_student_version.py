@@ -28,7 +28,7 @@ nbgrader, and ``tools/grade.py`` finds the exercises in a student's notebook:
 Usage (from the repository folder)::
 
     python tools/make_student_version.py notebooks student
-    python tools/make_student_version.py --keep-solutions notebooks marked   # for nbgrader
+    python tools/make_student_version.py --nbgrader-source notebooks marked
 
 Standard library only, so it runs before anything is installed.
 """
@@ -134,11 +134,30 @@ def mark_cells(cells: list[dict]) -> None:
             exercise = None
 
 
-def make_student_notebook(src: Path, dst: Path, keep_solutions: bool = False) -> int:
+def asserting_checker(source: str) -> str:
+    """The checker cell for nbgrader: ``check_x(f)`` becomes ``assert check_x(f), "..."``.
+
+    nbgrader gives a grade cell its points when it raises nothing, and a checker prints ❌ without
+    raising; the ``assert`` makes a wrong answer lose the point (the hint is printed above it).
+    """
+    tree = ast.parse(source)
+    last = tree.body[-1] if tree.body else None
+    if not (isinstance(last, ast.Expr) and _calls_a_checker(ast.unparse(last))):
+        raise ValueError(f"expected a checker call as the cell's last line, received {source!r}")
+    lines = source.splitlines()
+    end = last.end_lineno - 1
+    lines[end] = (lines[end][:last.end_col_offset]
+                  + ', "the line above says what to fix"' + lines[end][last.end_col_offset:])
+    lines[last.lineno - 1] = "assert " + lines[last.lineno - 1]
+    return "\n".join(lines) + "\n"
+
+
+def make_student_notebook(src: Path, dst: Path, nbgrader_source: bool = False) -> int:
     """Write the student version of ``src`` to ``dst``; return how many solutions were removed.
 
-    With ``keep_solutions`` the solutions stay (and the count is of those kept): the notebook
-    nbgrader's ``generate_assignment`` wants in its ``source/`` folder, marked but complete.
+    With ``nbgrader_source`` the solutions stay (the count is then of those kept) and each
+    checker cell asserts its verdict: the notebook nbgrader's ``generate_assignment`` wants in its
+    ``source/`` folder.
     """
     nb = json.loads(src.read_text(encoding="utf-8"))
     removed = 0
@@ -149,8 +168,10 @@ def make_student_notebook(src: Path, dst: Path, keep_solutions: bool = False) ->
         source = "".join(cell.get("source", []))
         new_source, n = strip_solutions(source, where=f"{src.name}, cell {i}")
         removed += n
-        if not keep_solutions:
+        if not nbgrader_source:
             cell["source"] = new_source.splitlines(keepends=True)
+        elif cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            cell["source"] = asserting_checker(source).splitlines(keepends=True)
         cell["outputs"] = []
         cell["execution_count"] = None
         cell.get("metadata", {}).pop("execution", None)  # the solutions' run times
@@ -162,9 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path, help="folder of solution notebooks (e.g. notebooks)")
     parser.add_argument("destination", type=Path, help="folder to write the student notebooks to")
-    parser.add_argument("--keep-solutions", action="store_true",
-                        help="keep the solutions, only mark the cells and clear the outputs (the "
-                             "source version for nbgrader)")
+    parser.add_argument("--nbgrader-source", action="store_true",
+                        help="keep the solutions and make each checker cell assert its verdict: "
+                             "the source version for nbgrader")
     args = parser.parse_args(argv)
     if not args.source.is_dir():
         print(f"error: {args.source} is not a folder of notebooks", file=sys.stderr)
@@ -176,15 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     args.destination.mkdir(parents=True, exist_ok=True)
     total = 0
     for src in sorted(args.source.glob("*.ipynb")):
-        n = make_student_notebook(src, args.destination / src.name, args.keep_solutions)
+        n = make_student_notebook(src, args.destination / src.name, args.nbgrader_source)
         total += n
-        done = "marked" if args.keep_solutions else "removed"
+        done = "marked" if args.nbgrader_source else "removed"
         print(f"{src.name}: {n} exercise solution(s) {done}")
     # data files next to the notebooks (if any) come along
     for extra in sorted(args.source.iterdir()):
         if extra.is_file() and extra.suffix != ".ipynb" and not extra.name.startswith("."):
             shutil.copy2(extra, args.destination / extra.name)
-    if args.keep_solutions:
+    if args.nbgrader_source:
         print(f"done: {total} solutions marked; nbgrader source notebooks in {args.destination}")
     else:
         print(f"done: {total} solutions removed; student notebooks in {args.destination}")
