@@ -169,3 +169,17 @@ def test_records_the_notebook_could_have_forged_cannot_break_the_grader(tmp_path
     link = tmp_path / "link.jsonl"  # a link planted by the notebook is not followed
     link.symlink_to(path)
     assert Sandbox._read_results(link) == []
+
+
+def test_a_folder_without_notebooks_of_the_course_is_refused_before_anything_runs(tmp_path):
+    import subprocess
+
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "notes.txt").write_text("no notebook here")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "grade.py"), str(tmp_path / "class"),
+         "--out", str(tmp_path / "grades.csv")],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "no notebook with exercises of the student version" in result.stderr
+    assert "alice/03_loss.ipynb" in result.stderr and not (tmp_path / "grades.csv").exists()

@@ -333,6 +333,8 @@ def test_says_what_to_do_when_the_sandbox_user_cannot_run_python(tmp_path):
     (private / "bin").mkdir(parents=True)
     (private / "bin" / "python").symlink_to(sys.executable)
     (tmp_path / "submissions" / "alice").mkdir(parents=True)
+    make_student_notebook(ROOT / "notebooks" / "03_loss.ipynb",
+                          tmp_path / "submissions" / "alice" / "03_loss.ipynb")
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "grade.py"), str(tmp_path / "submissions"),
          "--out", str(tmp_path / "grades.csv"), "--python", str(private / "bin" / "python")],

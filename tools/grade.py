@@ -223,8 +223,8 @@ def grade_notebook(nb, release_nb, exercises, sandbox: Sandbox, notes: list, lab
             for ex in exercises}
 
 
-def grade_class(submissions: Path, release: Path, sandbox: Sandbox, log=print):
-    """Grade every student; return (columns, {student: {column: cell}}, {student: [notes]})."""
+def plan_class(submissions: Path, release: Path):
+    """The students' folders, and (name, student-version notebook, exercises) to grade."""
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.is_symlink()
                       and not p.name.startswith("."))
     present = {f.name for s in students for f in s.glob("*.ipynb")}
@@ -237,6 +237,11 @@ def grade_class(submissions: Path, release: Path, sandbox: Sandbox, log=print):
             ex.notebook = path.stem
         if exercises:
             plan.append((path.name, nb, exercises))
+    return students, plan
+
+
+def grade_class(students: list[Path], plan, sandbox: Sandbox, log=print):
+    """Grade every student; return (columns, {student: {column: cell}}, {student: [notes]})."""
     columns = [ex.column for _, _, exs in plan for ex in exs]
     grades, notes = {}, {}
     for student in students:
@@ -336,10 +341,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: there is no user '{user}' on this system", file=sys.stderr)
             return 2
         try:
+            students, plan = plan_class(submissions, release)
+            if not plan:
+                raise SandboxError(
+                    f"no notebook with exercises of the student version "
+                    f"({args.release or 'made from notebooks/'}) in "
+                    f"{submissions}: expected one folder per student, such as "
+                    f"{submissions / 'alice' / '03_loss.ipynb'}")
             if sandbox.user:
                 submissions.chmod(0o700)  # no student's code may list or read the others'
             sandbox.check([submissions, out.parent])
-            columns, grades, notes = grade_class(submissions, release, sandbox)
+            columns, grades, notes = grade_class(students, plan, sandbox)
         except SandboxError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

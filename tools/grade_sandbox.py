@@ -124,7 +124,8 @@ class Sandbox:
         """Stop with a clear message if the sandbox cannot run Python or can read ``private``."""
         probe = ("import json, os, sys\n"
                  "import ipykernel, nbclient, nbformat, dlcore.course.checks.common\n"
-                 "print(json.dumps([p for p in sys.argv[1:] if os.access(p, os.R_OK)]))\n")
+                 "print(json.dumps([p for p in sys.argv[1:]\n"
+                 "                  if os.access(p, os.R_OK) or os.access(p, os.X_OK)]))\n")
         folder = self._new_folder()
         try:
             result = subprocess.run([self.python, "-c", probe, *map(str, private)],
@@ -141,9 +142,9 @@ class Sandbox:
         if readable:
             who = self.user.pw_name if self.user else "the notebooks"
             raise SandboxError(
-                f"{who} could read {', '.join(readable)}, which must stay private while students' "
-                f"code runs. Fix: chmod 700 on that folder (or a folder above it), or write the "
-                f"grades somewhere private.")
+                f"{who} could read {', '.join(readable)} (list it, or open a file in it by name), "
+                f"which must stay private while students' code runs. Fix: chmod 700 on that "
+                f"folder, or write the grades somewhere private.")
 
     def _cannot_run(self, detail) -> str:
         who = f"user '{self.user.pw_name}'" if self.user else "the grader"
