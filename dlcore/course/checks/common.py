@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import traceback
 import warnings
 from collections.abc import Callable
@@ -64,10 +66,20 @@ class CheckResult:
         return self.message
 
 
+#: When this environment variable names a file, every verdict is also appended to it as one JSON
+#: line, ``{"passed": true, "message": "✅ ..."}``. ``tools/grade.py`` sets it while it runs a
+#: student's notebook, so it reads the verdicts instead of parsing the printed text.
+VERDICTS_FILE_VARIABLE = "DLCORE_VERDICTS_FILE"
+
+
 def verdict(passed: bool, message: str) -> CheckResult:
     """Print ``✅ message`` or ``❌ message`` and return the ``CheckResult``."""
     text = ("✅ " if passed else "❌ ") + message
     print(text)
+    path = os.environ.get(VERDICTS_FILE_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"passed": bool(passed), "message": text}) + "\n")
     return CheckResult(bool(passed), text)
 
 
