@@ -308,12 +308,12 @@ PRESETS = {
     "overfit": (
         "Few noisy points and a big network: does the boundary follow the noise?",
         PlaygroundSettings(data="moons", noise=0.35, n_points=100, train_ratio=0.3,
-                           hidden=(8, 8, 8), activation="ReLU", lr=0.01, optimizer="Adam"),
+                           hidden=(8, 8, 8), activation="tanh", lr=0.01, optimizer="Adam"),
     ),
     "overfit_l2": (
         "The same, with L2 = 0.03.",
         PlaygroundSettings(data="moons", noise=0.35, n_points=100, train_ratio=0.3,
-                           hidden=(8, 8, 8), activation="ReLU", lr=0.01, optimizer="Adam",
+                           hidden=(8, 8, 8), activation="tanh", lr=0.01, optimizer="Adam",
                            l2=0.03),
     ),
     "linear_deep": (
