@@ -211,3 +211,10 @@ def render(run, figure: PlaygroundFigure | None = None, **view) -> tuple[Playgro
         figure = PlaygroundFigure(run)
     figure.update(run, **view)
     return figure, figure.png()
+
+
+def show(run, **view) -> None:
+    """Show ``run``'s picture in a notebook, as a plain image (it needs no running kernel)."""
+    from IPython.display import Image, display
+
+    display(Image(render(run, **view)[1], width=900))
