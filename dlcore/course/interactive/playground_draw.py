@@ -130,6 +130,15 @@ class PlaygroundFigure:
         ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
                   frameon=False, handlelength=1.8)
 
+        # what changes from frame to frame: drawn on a copy of the rest (see ``png``)
+        self.dynamic = ([image for column in self.images for image in column]
+                        + [self.lines, self.highlight, self.answer] + self.point_sets
+                        + [self.marker, self.banner, self.answer_title, self.train_line,
+                           self.test_line])
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self._background, self._background_key = None, None
+
     @staticmethod
     def architecture(run) -> tuple:
         """What fixes the artists: features, layers, problem and the points."""
@@ -193,15 +202,44 @@ class PlaygroundFigure:
         self.train_line.set_data(epochs, run.train_loss)
         self.test_line.set_data(epochs, run.test_loss)
         if len(epochs):
+            # limits in steps (10, 20, 50, 100, ...), so that the axes, and with them the
+            # background, change rarely
             top = max(max(run.train_loss), max(run.test_loss))
-            ax.set_xlim(0, max(1, epochs[-1]))
-            ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+            ax.set_xlim(0, _nice_ceiling(max(10, epochs[-1])))
+            ax.set_ylim(0, _nice_ceiling(top * 1.05) if np.isfinite(top) and top > 0 else 1)
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (light compression: faster, a little larger)."""
+        """The figure as PNG bytes.
+
+        Only the artists that change are drawn each time (``animated=True``), on a copy of the
+        rest (axes, ticks, labels), which is drawn again only when the loss axes' limits
+        change: text is most of matplotlib's drawing time. The PNG is written by Pillow from the
+        canvas's pixels, without alpha and with light compression.
+        """
+        from PIL import Image
+
+        key = (self.ax_loss.get_xlim(), self.ax_loss.get_ylim())
+        if key != self._background_key:
+            self.canvas.draw()  # every artist but the animated ones
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._background_key = key
+        self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+        pixels = np.asarray(self.canvas.buffer_rgba())[:, :, :3]
         buffer = io.BytesIO()
-        self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+
+def _nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... (times a power of ten) that is >= ``x``."""
+    power = 10.0 ** np.floor(np.log10(x))
+    for step in (1, 2, 5, 10):
+        if step * power >= x:
+            return float(step * power)
+    return float(10 * power)
 
 
 def render(run, figure: PlaygroundFigure | None = None, **view) -> tuple[PlaygroundFigure, bytes]:
