@@ -7,7 +7,7 @@ One matplotlib figure, rendered to one PNG per redraw (the widget shows it in an
   at each point), the weights as lines whose thickness is the weight's size and whose colour is
   its sign;
 - middle, the network's answer over the square (the probability of class 1, or the value of the
-  surface) with the training points (filled) and the test points (white-edged);
+  surface) with the training points (edged in white) and the test points (edged in black);
 - right, the training and test loss against the epochs.
 
 Speed (``benchmarks/playground.py``): the artists are made once per architecture and then only
@@ -53,7 +53,7 @@ class PlaygroundFigure:
         self.problem = s.problem
         self.fig = Figure(figsize=(12.5, 4.8), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax_net = self.fig.add_axes([0.0, 0.02, 0.53, 0.9])
+        self.ax_net = self.fig.add_axes([0.0, 0.02, 0.5, 0.9])
         self.ax_out = self.fig.add_axes([0.545, 0.1, 0.25, 0.78])
         self.ax_loss = self.fig.add_axes([0.84, 0.16, 0.15, 0.66])
 
@@ -62,11 +62,11 @@ class PlaygroundFigure:
         columns = [len(s.features)] + list(s.hidden) + [1]
         self.columns = columns
         # fixed limits, so that the pictures keep their size whatever the number of layers
-        ax.set_xlim(-1.4, 13.2)
+        ax.set_xlim(-1.4, 12.3)
         ax.set_ylim(-MAX_ROWS + 0.45, 1.35)
         ax.set_axis_off()
         half = 0.34
-        gap = min(3.2, 12.6 / (len(columns) - 1))
+        gap = min(3.2, 11.4 / (len(columns) - 1))
         top = (MAX_ROWS - max(columns)) / 2  # centred vertically
         self.centres = [[(c * gap, -i - top - (max(columns) - n) / 2) for i in range(n)]
                         for c, n in enumerate(columns)]
@@ -105,7 +105,7 @@ class PlaygroundFigure:
         vmin = 0 if self.problem == "classification" else -1
         self.answer = ax.imshow(np.zeros((BOUNDARY_GRID, BOUNDARY_GRID)), cmap=CMAP, vmin=vmin,
                                 vmax=1, origin="lower", extent=DOMAIN + DOMAIN,
-                                interpolation="bilinear")
+                                interpolation="bilinear", alpha=0.8)
         ax.set_xlim(*DOMAIN)
         ax.set_ylim(*DOMAIN)
         ax.set_xticks([-6, 0, 6])
@@ -135,6 +135,7 @@ class PlaygroundFigure:
                         + [self.lines, self.highlight, self.answer] + self.point_sets
                         + [self.marker, self.banner, self.answer_title, self.train_line,
                            self.test_line])
+        self.dynamic.sort(key=lambda artist: artist.get_zorder())  # stable: lines under pictures
         for artist in self.dynamic:
             artist.set_animated(True)
         self._background, self._background_key = None, None
@@ -149,18 +150,18 @@ class PlaygroundFigure:
     def _draw_points(self, run):
         ax = self.ax_out
         sets = []
-        for P, y, edge in ((run.P_train, run.y_train, "none"), (run.P_test, run.y_test, "white")):
+        # training points edged in white, test points in black: both show on either colour
+        for P, y, edge in ((run.P_train, run.y_train, "white"), (run.P_test, run.y_test, "black")):
             if self.problem == "classification":
                 for label in (0, 1):
                     mine = y == label
                     colour = "#b35806" if label == 0 else "#542788"
-                    sets.append(ax.scatter(P[mine, 0], P[mine, 1], s=16, c=colour,
+                    sets.append(ax.scatter(P[mine, 0], P[mine, 1], s=20, c=colour,
                                            marker=MARKERS[label], edgecolors=edge,
-                                           linewidths=0.8, zorder=3))
+                                           linewidths=0.7, zorder=3))
             else:
-                sets.append(ax.scatter(P[:, 0], P[:, 1], s=16, c=y[:, 0], cmap=CMAP, vmin=-1,
-                                       vmax=1, edgecolors="black" if edge == "none" else edge,
-                                       linewidths=0.5, zorder=3))
+                sets.append(ax.scatter(P[:, 0], P[:, 1], s=20, c=y[:, 0], cmap=CMAP, vmin=-1,
+                                       vmax=1, edgecolors=edge, linewidths=0.7, zorder=3))
         return sets
 
     def update(self, run, selected=None, point=(0.0, 0.0), show_test: bool = True) -> None:
@@ -208,8 +209,9 @@ class PlaygroundFigure:
             ax.set_xlim(0, _nice_ceiling(max(10, epochs[-1])))
             ax.set_ylim(0, _nice_ceiling(top * 1.05) if np.isfinite(top) and top > 0 else 1)
 
-    def png(self) -> bytes:
-        """The figure as PNG bytes.
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small``: a 128-colour palette, about 4 times smaller and
+        60 ms slower (for pictures saved in a notebook).
 
         Only the artists that change are drawn each time (``animated=True``), on a copy of the
         rest (axes, ticks, labels), which is drawn again only when the loss axes' limits
@@ -229,7 +231,11 @@ class PlaygroundFigure:
                 self.fig.draw_artist(artist)
         pixels = np.asarray(self.canvas.buffer_rgba())[:, :, :3]
         buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        if small:
+            Image.fromarray(pixels).quantize(128, method=Image.Quantize.FASTOCTREE).save(
+                buffer, format="png")
+        else:
+            Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
 
@@ -242,17 +248,18 @@ def _nice_ceiling(x: float) -> float:
     return float(10 * power)
 
 
-def render(run, figure: PlaygroundFigure | None = None, **view) -> tuple[PlaygroundFigure, bytes]:
+def render(run, figure: PlaygroundFigure | None = None, small: bool = False,
+           **view) -> tuple[PlaygroundFigure, bytes]:
     """Draw ``run`` on ``figure`` (a new one if None or if the architecture changed); returns the
-    figure to reuse next time and the PNG."""
+    figure to reuse next time and the PNG (``small``: see ``PlaygroundFigure.png``)."""
     if figure is None or figure.shape != PlaygroundFigure.architecture(run):
         figure = PlaygroundFigure(run)
     figure.update(run, **view)
-    return figure, figure.png()
+    return figure, figure.png(small=small)
 
 
 def show(run, **view) -> None:
     """Show ``run``'s picture in a notebook, as a plain image (it needs no running kernel)."""
     from IPython.display import Image, display
 
-    display(Image(render(run, **view)[1], width=900))
+    display(Image(render(run, small=True, **view)[1], width=900))

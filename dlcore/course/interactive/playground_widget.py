@@ -64,9 +64,9 @@ class PlaygroundWidget:
                               style=wide, layout=w.Layout(width=width))
 
         # --- the buttons and what the run says ----------------------------------------------------
-        self.play_button = w.Button(description="▶ play", tooltip="train until pause",
+        self.play_button = w.Button(description="play", icon="play", tooltip="train until pause",
                                     layout=w.Layout(width="90px"))
-        self.pause_button = w.Button(description="⏸ pause", tooltip="stop training",
+        self.pause_button = w.Button(description="pause", icon="pause", tooltip="stop training",
                                      layout=w.Layout(width="90px"))
         self.step_button = w.Button(description="step", tooltip="train one epoch",
                                     layout=w.Layout(width="70px"))
@@ -118,7 +118,7 @@ class PlaygroundWidget:
                                      style=wide, layout=w.Layout(width="250px"))
 
         # --- the glass box ------------------------------------------------------------------------
-        self.neuron = dropdown("neuron", ["output"], "output", "170px")
+        self.neuron = dropdown("neuron", ["output"], "output", "210px")
         self.px = w.FloatSlider(value=0.0, min=-6, max=6, step=0.25, description="point x1",
                                 continuous_update=False, style=wide,
                                 layout=w.Layout(width="250px"))
@@ -129,8 +129,9 @@ class PlaygroundWidget:
         self.label = dropdown("label", [("class 0", 0.0), ("class 1", 1.0)], 1.0, "150px")
         self.add_button = w.Button(description="add point", tooltip="add the marked point to "
                                    "the training set (the run starts again)",
-                                   layout=w.Layout(width="100px"))
-        self.clear_button = w.Button(description="remove added", layout=w.Layout(width="120px"))
+                                   layout=w.Layout(width="110px"))
+        self.clear_button = w.Button(description="remove added points",
+                                     layout=w.Layout(width="170px"))
         self.code_button = w.Button(description="show code", layout=w.Layout(width="110px"))
         self.code = w.HTML()
 
@@ -162,8 +163,10 @@ class PlaygroundWidget:
             row([self.batch, self.l2, self.per_frame]),
         ])
         glass = w.VBox([
-            row([self.neuron, self.px, self.py, self.label, self.add_button, self.clear_button,
-                 self.code_button]),
+            row([w.HTML("<b>glass box</b>&nbsp;", layout=w.Layout(width="80px")), self.neuron,
+                 self.px, self.py]),
+            row([w.HTML("", layout=w.Layout(width="80px")), self.label, self.add_button,
+                 self.clear_button, self.code_button]),
             self.numbers, self.code,
         ])
         buttons = row([self.play_button, self.pause_button, self.step_button, self.reset_button,
@@ -229,7 +232,7 @@ class PlaygroundWidget:
         with self.lock:
             self.run = run
         hidden = run.settings.hidden
-        options = [(f"h{i + 1}.{j + 1} (layer {i + 1}, neuron {j + 1})", f"{i + 1}.{j}")
+        options = [(f"layer {i + 1}, neuron {j + 1}", f"{i + 1}.{j}")
                    for i, h in enumerate(hidden) for j in range(h)] + [("output", "output")]
         if self.neuron.value not in [v for _, v in options]:
             self.neuron.options = options  # its value becomes the first option
@@ -238,7 +241,7 @@ class PlaygroundWidget:
             self.neuron.options = options
             self.neuron.value = current
         self._say("")
-        self.redraw()
+        self.redraw(small=True)
 
     # --- training -----------------------------------------------------------------------------
     def step_once(self) -> None:
@@ -290,15 +293,17 @@ class PlaygroundWidget:
         layer, index = self.neuron.value.split(".")
         return int(layer), int(index)
 
-    def redraw(self) -> None:
-        """Draw the run as it is now: the picture, the summary, the neuron's numbers."""
+    def redraw(self, small: bool = False) -> None:
+        """Draw the run as it is now: the picture, the summary, the neuron's numbers.
+        ``small``: the compact PNG (after a rebuild, so that a saved notebook stays light)."""
         with self.lock:
             run = self.run
             if run is None:
                 return
             selected = self._selected()
             point = (self.px.value, self.py.value)
-            self.figure, png = render(run, self.figure, selected=selected, point=point)
+            self.figure, png = render(run, self.figure, small=small, selected=selected,
+                                      point=point)
             numbers = run.neuron(*selected, point=point).text()
             summary = run.summary()
             diverged = run.diverged
