@@ -165,7 +165,8 @@ def test_the_playground_plays_pauses_steps_resets_and_changes(page):
         # a bad setting: no input at all is a message inside the widget, not a traceback
         for box in pg.box.locator(".widget-checkbox input").all():
             box.uncheck()
-        pg.wait(lambda: "no input feature" in pg.message(), "no message for a run without inputs")
+        pg.wait(lambda: "no input feature" in pg.message() and "no run" in pg.summary(),
+                "no message for a run without inputs")
         pg.shot("no-input")
         errors = nb.errors()
         assert not errors, "a bad setting showed an error:\n" + browser.report(errors)

@@ -225,9 +225,9 @@ class PlaygroundWidget:
         except PlaygroundSettingsError as exc:
             with self.lock:
                 self.run = None
-            self._say(str(exc).removeprefix("playground: "), "⚠️")
             self.summary.value = self._status("no run: " + str(exc).split(". Hint")[0]
                                               .removeprefix("playground: "))
+            self._say(str(exc).removeprefix("playground: "), "⚠️")
             return
         with self.lock:
             self.run = run
