@@ -9,6 +9,7 @@ Playwright, as ``test_browser_widgets.py`` (skipped without them, a failure unde
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 import browser
 import pytest
 from browser import JupyterLabServer, NotebookPage, browser_tools, copy_notebooks, launch_chromium
+
+from dlcore.course.interactive import NOT_RUN_HINT
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "11_playground.ipynb"
@@ -29,6 +32,7 @@ def page(tmp_path_factory):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path_factory.mktemp("playground")
     copy_notebooks(ROOT / "notebooks", tmp / "served" / "notebooks", clear=[NOTEBOOK])
+    copy_notebooks(ROOT / "notebooks", tmp / "served" / "as-cloned", clear=[])
     server = JupyterLabServer(tmp / "served", home=tmp / "home",
                               log_path=ARTIFACTS / "jupyterlab-playground.log")
     playwright = sync_playwright().start()
@@ -39,7 +43,7 @@ def page(tmp_path_factory):
         context = headless.new_context(viewport={"width": 1400, "height": 1600})
         tab = context.new_page()
         tab.set_default_timeout(30_000)
-        yield NotebookPage(tab, server, f"notebooks/{NOTEBOOK}")
+        yield tab, server
     finally:
         if headless is not None:
             headless.close()
@@ -106,7 +110,7 @@ def _errors(nb) -> str:
 
 @pytest.mark.browser
 def test_the_playground_plays_pauses_steps_resets_and_changes(page):
-    nb = page
+    nb = NotebookPage(*page, f"notebooks/{NOTEBOOK}")
     try:
         nb.open()
         nb.run_all(timeout=400_000)
@@ -165,6 +169,7 @@ def test_the_playground_plays_pauses_steps_resets_and_changes(page):
         # a bad setting: no input at all is a message inside the widget, not a traceback
         for box in pg.box.locator(".widget-checkbox input").all():
             box.uncheck()
+            nb.page.wait_for_timeout(600)  # one at a time, as a person unticks them
         pg.wait(lambda: "no input feature" in pg.message() and "no run" in pg.summary(),
                 "no message for a run without inputs")
         pg.shot("no-input")
@@ -175,3 +180,26 @@ def test_the_playground_plays_pauses_steps_resets_and_changes(page):
         if nb.console:
             print("\nbrowser console:\n" + "\n".join(nb.console[-20:]))
         raise
+
+
+@pytest.mark.browser
+def test_before_it_has_run_every_playground_says_what_to_do(page):
+    """Opened as a fresh clone shows it (nothing run): each playground's cell shows the hint,
+    never ipywidgets' raw text such as VBox(children=(..."""
+    nb = NotebookPage(*page, f"as-cloned/{NOTEBOOK}")
+    hint = NOT_RUN_HINT.format(what="widget")
+    nb.open()
+    texts = nb.output_texts()
+    raw = [t[:80] for t in texts if re.search(r"\b(?:\w*Slider|Dropdown|[VH]Box|Image)\(", t)]
+    assert not raw, f"{NOTEBOOK}: raw widget text shown before running: {raw}"
+    source = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text(encoding="utf-8"))
+    expected = sum(1 for cell in source["cells"] if cell["cell_type"] == "code"
+                   and re.search(r"^playground\(", "".join(cell["source"]), re.MULTILINE))
+    shown = [t for t in texts if hint.splitlines()[0] in t]
+    assert expected and len(shown) == expected, (
+        f"{NOTEBOOK}: {expected} playgrounds saved, {len(shown)} show the hint {hint!r}; "
+        f"run it again: python tools/run_notebooks.py notebooks/{NOTEBOOK}")
+    nb.notebook.locator(".jp-CodeCell", has_text=hint.splitlines()[0]).first.locator(
+        ".jp-Cell-outputArea").screenshot(path=ARTIFACTS / "11_playground-not-run.png")
+    errors = nb.errors()
+    assert not errors, "opened without running, the notebook shows:\n" + browser.report(errors)

@@ -266,7 +266,7 @@ class PlaygroundWidget:
         self.stop.set()
         thread = self.thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
+            thread.join(timeout=30)  # its last frame; it never waits for this thread
         self.thread = None
 
     def _loop(self) -> None:
