@@ -118,8 +118,12 @@ class NeuronView:
                                strict=True):
             lines.append(f"{nm:>10} {v:9.3f} {w:9.3f} {g:10.2e}")
         lines.append(f"{'bias':>10} {'':9} {self.bias:9.3f} {self.bias_grad:10.2e}")
-        how = {"output": "the logit or value, no activation"}.get(self.activation, self.activation)
-        lines.append(f"z = inputs · weights + bias = {self.z:.4f};  a = {how}(z) = {self.a:.4f}")
+        if self.activation == "output":
+            lines.append(f"z = inputs · weights + bias = {self.z:.4f};  the output neuron has no "
+                         f"activation: a = z = {self.a:.4f}")
+        else:
+            lines.append(f"z = inputs · weights + bias = {self.z:.4f};  "
+                         f"a = {self.activation}(z) = {self.a:.4f}")
         return "\n".join(lines)
 
 
