@@ -63,6 +63,7 @@ def test_weights_are_lines_sized_by_size_and_coloured_by_sign():
     order = np.argsort(np.abs(w))
     assert (np.diff(widths[order]) >= 0).all(), "a larger weight is a thicker line"
     assert np.array_equal(np.sign(figure.lines.get_array()), np.sign(w))
+    assert np.abs(figure.lines.get_array()).max() == 1.0, "relative to the largest weight"
 
 
 def test_a_diverged_run_is_drawn_with_its_banner():

@@ -5,7 +5,7 @@ One matplotlib figure, rendered to one PNG per redraw (the widget shows it in an
 - left, the network as TensorFlow Playground draws it: one column per layer, every input and
   every hidden neuron a small picture of what it responds to over the square (its activation
   at each point), the weights as lines whose thickness is the weight's size and whose colour is
-  its sign;
+  its sign (both relative to the network's largest weight);
 - middle, the network's answer over the square (the probability of class 1, or the value of the
   surface) with the training points (edged in white) and the test points (edged in black);
 - right, the training and test loss against the epochs.
@@ -176,11 +176,12 @@ class PlaygroundFigure:
         self.answer.set_data(np.nan_to_num(shown, nan=0.5))
         small = answer[::BOUNDARY_GRID // NEURON_GRID, ::BOUNDARY_GRID // NEURON_GRID]
         self.images[-1][0].set_data(2 * small - 1 if self.problem == "classification" else small)
-        # the weights: thickness is the size, colour the sign
-        w = np.concatenate([W.ravel() for W in run.weights()])
-        w = np.nan_to_num(w)
-        self.lines.set_array(np.clip(w, -1, 1))
-        self.lines.set_linewidths(np.clip(np.abs(w) * 2.0, 0.2, 6.0))
+        # the weights: thickness is the size, colour the sign, both relative to the largest
+        # weight of the network (weights that grow together keep a readable picture)
+        w = np.nan_to_num(np.concatenate([W.ravel() for W in run.weights()]))
+        largest = max(float(np.abs(w).max()), 1e-12)
+        self.lines.set_array(w / largest)
+        self.lines.set_linewidths(0.2 + 4.8 * np.abs(w) / largest)
         for points in self.point_sets[len(self.point_sets) // 2:]:
             points.set_visible(show_test)
         # the selected neuron and the chosen point
