@@ -44,6 +44,7 @@ ROOT = HERE.parent
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
 NOTES_MD = HERE / "NOTES.md"
+PLAYGROUND_MD = HERE / "PLAYGROUND.md"  # written by benchmarks/playground.py
 
 PEERS = ("dlcore", "torch", "sklearn", "floor", "floor-torch")
 SIZES = (784, 256, 128, 10)
@@ -1418,6 +1419,8 @@ def render(results: dict) -> str:
     if results.get("profile", {}).get("rows"):
         lines += _profile_lines(results["profile"])
     lines += _before_after_lines(results)
+    if PLAYGROUND_MD.exists():
+        lines += [PLAYGROUND_MD.read_text().strip(), ""]
     if NOTES_MD.exists():
         lines += [NOTES_MD.read_text().strip(), ""]
     return "\n".join(lines)

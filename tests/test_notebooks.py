@@ -25,7 +25,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXPECTED = [
     "00_start_here", "01_data", "02_architecture", "03_loss", "04_forward_propagation",
     "05_back_propagation", "06_optimizer", "07_training_loop", "08_deep_network_step_by_step",
-    "09_convolution", "10_recurrent",
+    "09_convolution", "10_recurrent", "11_playground",
 ]
 
 

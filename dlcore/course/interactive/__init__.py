@@ -79,3 +79,12 @@ from .learning_rate import (  # noqa: F401
     optimize_on_surface,
     plot_surface_comparison,
 )
+from .playground_data import (  # noqa: F401
+    FEATURES,
+    PRESETS,
+    PlaygroundSettings,
+    PlaygroundSettingsError,
+    preset,
+)
+from .playground_state import NeuronView, Playground, run_preset  # noqa: F401
+from .playground_widget import playground  # noqa: F401
