@@ -117,6 +117,11 @@ def num(value, digits: int = 3) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+def a_or_an(n: int) -> str:
+    """The article before a number said aloud: "an 8 by 8 image", "a 28 by 28 image"."""
+    return "an" if str(int(n)).startswith("8") or int(n) in (11, 18) else "a"
+
+
 @contextlib.contextmanager
 def quiet():
     """Inside, ``describe`` records nothing: a ``viz`` function that draws with other ``viz``
@@ -234,17 +239,21 @@ def figure_bundle(fig) -> tuple[dict, dict] | None:
         formats = set(config.figure_formats)
     except ImportError:  # a plain IPython without the inline backend: its defaults
         pass
-    face = to_rgba(fig.get_facecolor())
-    if face[3] < 1:
-        kwargs["facecolor"] = "white"
     if not fig.axes and not fig.lines:
         return None
-    width = height = None
-    if formats & {"retina", "png2x"}:
-        png, size = retina_figure(fig, base64=True, **kwargs)
-        width, height = size["width"], size["height"]
-    else:
-        png = print_figure(fig, fmt="png", base64=True, **kwargs)
+    patch_alpha = fig.patch.get_alpha()
+    if to_rgba(fig.get_facecolor())[3] < 1:
+        kwargs["facecolor"] = "white"
+        fig.patch.set_alpha(None)  # else the patch's own alpha keeps it see-through
+    try:
+        width = height = None
+        if formats & {"retina", "png2x"}:
+            png, size = retina_figure(fig, base64=True, **kwargs)
+            width, height = size["width"], size["height"]
+        else:
+            png = print_figure(fig, fmt="png", base64=True, **kwargs)
+    finally:
+        fig.patch.set_alpha(patch_alpha)
     return png_bundle(png, figure_alt(fig), width, height)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import RIGHT, WRONG, _axes, describe, next_series_style, num
+from .common import RIGHT, WRONG, _axes, a_or_an, describe, next_series_style, num
 
 
 def _symmetric_limits(*arrays) -> tuple[float, float]:
@@ -111,7 +111,8 @@ def draw_convolution_step(image, kernel, row: int, col: int, axes=None, fmt: str
                      f"{value:.4g}", fontsize=10)
     for ax in axes:
         _grid_off(ax)
-    describe(ax_in, f"Three panels: a {image.shape[0]} by {image.shape[1]} image with its pixel "
+    H, W = image.shape
+    describe(ax_in, f"Three panels: {a_or_an(H)} {H} by {W} image with its pixel "
                     f"values and a framed {kh} by {kw} patch at row {row}, column {col}; the "
                     f"{kh} by {kw} filter, red for positive and blue for negative weights ("
                     + ", ".join(kernel_fmt.format(v) for v in kernel.ravel()) + "); the "
@@ -161,11 +162,10 @@ def show_filters(W, axes=None, ncols: int = 8, titles=None, annotate=None, fmt: 
         if annotate:
             _write_values(ax, W[i], fmt, 7, cmap_limits=hi)
         ax.set_title(titles[i] if titles is not None else f"filter {i}", fontsize=9)
-    names = [titles[i] if titles is not None else f"filter {i}" for i in range(n)]
-    describe(axes[0], f"{n} convolution filter{'s' * bool(n != 1)} of {W.shape[1]} by {W.shape[2]} "
-                      f"weights drawn as small images, red positive, blue negative, white 0 "
-                      f"(weights from {num(W.min())} to {num(W.max())}): " + ", ".join(names)
-                      + ".")
+    names = f": {', '.join(titles[:n])}" if titles is not None else ""
+    describe(axes[0], f"{n} convolution filter{'s' * bool(n != 1)} of {W.shape[1]} by "
+                      f"{W.shape[2]} weights drawn as small images, red positive, blue negative, "
+                      f"white 0 (weights from {num(W.min())} to {num(W.max())}){names}.")
     return axes
 
 
@@ -218,7 +218,7 @@ def show_feature_maps(maps, image=None, ncols: int = 8, titles=None, axes=None,
     strength = np.abs(maps).reshape(len(maps), -1).max(axis=1)
     strongest = int(np.argmax(strength))
     name = titles[strongest] if titles is not None else f"map {strongest}"
-    describe(axes[0], (f"The {image_title} image, then " if image is not None else "")
+    describe(axes[0], (f"The input image ({image_title}), then " if image is not None else "")
              + f"{len(maps)} feature maps of {maps.shape[1]} by {maps.shape[2]}, "
              + ("red above 0 and blue below" if signed else "white at 0 to dark red at the "
                 "largest")

@@ -70,10 +70,13 @@ def plot_loss_curve(x, values, slopes=None, ax=None, slope_ax=None, label=None, 
         if label:
             slope_ax.legend(fontsize=8)
     finite = np.isfinite(values)
-    sentence = f"{label or 'The loss'} against the {xlabel}, from {num(x[0])} to {num(x[-1])}"
+    sentence = (f"{label + ': the loss' if label else 'The loss'} against the {xlabel}, from "
+                f"{num(x[0])} to {num(x[-1])}")
     if finite.any():
         low = int(np.nanargmin(np.where(finite, values, np.nan)))
-        sentence += (f": lowest, {num(values[low])}, at {num(x[low])}; "
+        scale = float(np.max(np.abs(values[finite])))
+        lowest = 0.0 if abs(values[low]) <= 1e-9 * scale else values[low]  # rounding, not data
+        sentence += (f": lowest, {num(lowest)}, at {num(x[low])}; "
                      f"{num(values[0])} at the left end and {num(values[-1])} at the right end")
     if slopes is not None and slope_ax is not None:
         s = np.asarray(slopes, dtype=np.float64).ravel()

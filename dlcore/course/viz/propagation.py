@@ -5,7 +5,7 @@ matplotlib is imported inside the functions, so importing this module is cheap.
 
 from __future__ import annotations
 
-from .common import RIGHT, WRONG, _axes, describe, num, series_style
+from .common import RIGHT, WRONG, _axes, a_or_an, describe, num, series_style
 
 # The one-neuron computation graph of 05_back_propagation: where each box sits, (x, y) on a
 # 13.6 x 4 canvas. Values flow left to right along the middle row; the leaves x, w, b and the
@@ -154,7 +154,8 @@ def plot_digit_probabilities(image, probs, label=None, axes=None, title=None):
     verdict = "" if label is None else (", right" if predicted == int(label) else
                                         f", wrong (the true digit is {int(label)})")
     runners_up = ", ".join(f"{k} ({probs[k]:.2f})" for k in np.argsort(probs)[::-1][1:3])
-    describe(ax_img, f"{title + ': ' if title else ''}a {side} by {side} image of a digit"
+    describe(ax_img, f"{title + ': ' if title else ''}{a_or_an(side)} {side} by {side} image "
+                     f"of a digit"
                      + (f" (true digit {int(label)})" if label is not None else "")
                      + f" beside bars of the network's {len(probs)} class probabilities: "
                      f"predicted {predicted} with p = {probs[predicted]:.2f}{verdict}; next "
