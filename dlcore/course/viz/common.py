@@ -31,6 +31,8 @@ import contextlib
 import html
 import weakref
 
+import numpy as np
+
 #: Okabe & Ito (2008), "Color Universal Design": distinct for deuteranopia, protanopia and
 #: tritanopia, and in grey print. Blue and vermillion are the pair for a two-way contrast.
 COLORS = {
@@ -69,6 +71,36 @@ def _axes(ax=None, figsize=(5, 4)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+# Grids of cells (images, filters, feature maps), shared by the pictures that write numbers in them
+
+
+def _symmetric_limits(*arrays) -> tuple[float, float]:
+    """Colour limits (-m, m) around zero, so that white means 0, red > 0 and blue < 0."""
+    m = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
+    m = m if m > 0 else 1.0
+    return -m, m
+
+
+def _write_values(ax, values, fmt: str, fontsize, cmap_limits=None, dark_above=None):
+    """Write each cell's number in the cell, white on dark cells and black on light ones."""
+    values = np.asarray(values, dtype=float)
+    for (r, c), v in np.ndenumerate(values):
+        if not np.isfinite(v):
+            continue
+        if cmap_limits is not None:  # a diverging map: dark where |v| is near the limit
+            dark = abs(v) > 0.6 * cmap_limits
+        else:
+            dark = dark_above is not None and v > dark_above
+        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=fontsize,
+                color="white" if dark else "black")
+
+
+def _grid_off(ax):
+    """No ticks: a grid of cells (an image, a filter) needs no axis numbers."""
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 # -------------------------------------------------------------------------------------------------

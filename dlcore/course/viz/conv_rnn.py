@@ -7,33 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import RIGHT, WRONG, _axes, a_or_an, describe, next_series_style, num
-
-
-def _symmetric_limits(*arrays) -> tuple[float, float]:
-    """Colour limits (-m, m) around zero, so that white means 0, red > 0 and blue < 0."""
-    m = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
-    m = m if m > 0 else 1.0
-    return -m, m
-
-
-def _write_values(ax, values, fmt: str, fontsize, cmap_limits=None, dark_above=None):
-    """Write each cell's number in the cell, white on dark cells and black on light ones."""
-    values = np.asarray(values, dtype=float)
-    for (r, c), v in np.ndenumerate(values):
-        if not np.isfinite(v):
-            continue
-        if cmap_limits is not None:  # a diverging map: dark where |v| is near the limit
-            dark = abs(v) > 0.6 * cmap_limits
-        else:
-            dark = dark_above is not None and v > dark_above
-        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=fontsize,
-                color="white" if dark else "black")
-
-
-def _grid_off(ax):
-    ax.set_xticks([])
-    ax.set_yticks([])
+from .common import (
+    RIGHT,
+    WRONG,
+    _axes,
+    _grid_off,
+    _symmetric_limits,
+    _write_values,
+    a_or_an,
+    describe,
+    next_series_style,
+    num,
+)
 
 
 def _valid_correlation(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -405,12 +390,10 @@ def draw_rnn_unrolled(steps: int = 4, ax=None):
     ax.set_ylim(-0.8, 4.1)
     ax.set_aspect("equal")
     ax.axis("off")
-    describe(ax, f"Left: one recurrent cell h_t with its input x_t (through W_xh) and a loop "
-                 f"back into itself (through W_hh). Right, the same cell unrolled over {steps} "
-                 f"time steps: h_0 = 0 enters step 1, each step reads its input x_t and the "
-                 f"previous state and passes h_t on; the last state h_T goes to a Dense layer "
-                 f"that predicts ŷ. The same W_xh, W_hh and b are used at every step; "
-                 f"h_t = tanh(x_t W_xh + h_(t-1) W_hh + b).")
+    describe(ax, f"Left: one recurrent cell h_t, its input x_t (through W_xh) and a loop back "
+                 f"into itself (W_hh). Right, the cell unrolled over {steps} steps: h_0 = 0 "
+                 f"enters step 1, each step reads x_t and the previous state and passes h_t on, "
+                 f"h_T goes to a Dense layer for ŷ; the same weights at every step.")
     return ax
 
 
@@ -461,11 +444,10 @@ def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
     ax_h.figure.colorbar(image, ax=[ax_x, ax_h] if x is not None else ax_h, fraction=0.03,
                          pad=0.01, label="$h_t$")
     saturated = float(np.mean(np.abs(hs) > 0.9))
-    describe(ax_x if x is not None else ax_h,
-             f"{title + ': ' if title else ''}"
-             + (f"the input, {T} values from {num(x.min())} to {num(x.max())}, above " if x is
-                not None else "")
-             + f"a heat map of {H} hidden units (rows) over {T} time steps (columns), red near "
+    above = f"the input, {T} values from {num(x.min())} to {num(x.max())}, above " if x is \
+        not None else ""
+    describe(ax_x if x is not None else ax_h, f"{title + ': ' if title else ''}{above}"
+             f"a heat map of {H} hidden units (rows) over {T} time steps (columns), red near "
              f"+1 and blue near -1; values from {num(hs.min())} to {num(hs.max())}, "
              f"{saturated:.0%} of them beyond ±0.9.")
     if x is not None:
