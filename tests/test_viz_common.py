@@ -162,3 +162,63 @@ def test_series_style_gives_each_series_its_own_marker():
     styles = [viz.series_style(i) for i in range(6)]
     assert len({s["marker"] for s in styles}) == 6 and len({s["color"] for s in styles}) == 6
     assert viz.series_style(0, n_points=120)["markevery"] == 10
+
+
+def _calls():
+    """One small call of each picture function that draws on its own (the name, a thunk)."""
+    from dlcore.activations import ReLU
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 17, (8, 8)).astype(float)
+    x = np.linspace(-1, 1, 20)
+    return {
+        "draw_training_loop": lambda: viz.draw_training_loop(),
+        "show_image": lambda: viz.show_image(img),
+        "show_pixel_values": lambda: viz.show_pixel_values(img),
+        "show_image_grid": lambda: viz.show_image_grid(np.stack([img] * 3), [1, 2, 3]),
+        "plot_feature_ranges": lambda: viz.plot_feature_ranges(rng.normal(size=(30, 3))),
+        "plot_signal": lambda: viz.plot_signal(np.sin(x), 8000),
+        "plot_class_balance": lambda: viz.plot_class_balance({"train": [0, 1, 1], "val": [0, 1]}),
+        "show_batches": lambda: viz.show_batches([[np.array([0, 2]), np.array([1])]], 3),
+        "draw_network": lambda: viz.draw_network([np.ones((2, 3)), -np.ones((3, 1))]),
+        "plot_activation": lambda: viz.plot_activation(ReLU()),
+        "plot_softmax": lambda: viz.plot_softmax(np.array([2.0, 1.0, 0.1])),
+        "plot_decision_boundary": lambda: viz.plot_decision_boundary(
+            lambda p: (p[:, 0] > 0).astype(int), np.c_[x, x], (x > 0).astype(int)),
+        "plot_layer_histograms": lambda: viz.plot_layer_histograms([x, x / 2]),
+        "plot_fits": lambda: viz.plot_fits(x, x, {"line": (x, x)}),
+        "plot_loss_curve": lambda: viz.plot_loss_curve(x, x ** 2),
+        "plot_class_probabilities": lambda: viz.plot_class_probabilities(
+            np.array([0.7, 0.3]), ["dog", "cat"], 0),
+        "plot_loss_per_step": lambda: viz.plot_loss_per_step([1.0, 0.5]),
+        "plot_digit_probabilities": lambda: viz.plot_digit_probabilities(
+            img, np.full(10, 0.1), label=3),
+        "plot_step_size_errors": lambda: viz.plot_step_size_errors(
+            np.array([1e-1, 1e-2]), {"central": [1e-3, 1e-5]}),
+        "plot_confusion_matrix": lambda: viz.plot_confusion_matrix(np.array([[5, 1], [2, 4]])),
+        "plot_digit_predictions": lambda: viz.plot_digit_predictions(
+            np.stack([img, img]), np.array([1, 2]), np.eye(3)[[1, 0]]),
+        "plot_learning_curves": lambda: viz.plot_learning_curves(history([1.0, 0.5])),
+        "draw_convolution_step": lambda: viz.draw_convolution_step(img, np.eye(3), 1, 2),
+        "show_filters": lambda: viz.show_filters(rng.normal(size=(2, 3, 3))),
+        "show_feature_maps": lambda: viz.show_feature_maps(rng.normal(size=(2, 6, 6)), img),
+        "draw_window_positions": lambda: viz.draw_window_positions(8, 3),
+        "draw_max_pooling": lambda: viz.draw_max_pooling(img[:4, :4]),
+        "draw_rnn_unrolled": lambda: viz.draw_rnn_unrolled(3),
+        "plot_hidden_states": lambda: viz.plot_hidden_states(np.tanh(rng.normal(size=(5, 4)))),
+        "plot_gradient_vs_distance": lambda: viz.plot_gradient_vs_distance({"a": [1.0, 0.1]}),
+        "plot_sequence_predictions": lambda: viz.plot_sequence_predictions(
+            rng.normal(size=(2, 5)), [0.1, 0.2], [0.15, 0.1], n=2),
+        "plot_next_value_forecast": lambda: viz.plot_next_value_forecast(np.sin(x), np.sin(x[3:]),
+                                                                         3),
+        "plot_clipping_runs": lambda: viz.plot_clipping_runs(
+            {"clipped": {"grad_norm": [1.0, 2.0], "loss": [1.0, 0.5]}}, clip_norm=1.0),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_calls()))
+def test_every_picture_function_writes_its_alt_text(name):
+    plt.close("all")
+    _calls()[name]()  # each draws a new figure of its own, the current one
+    text = viz.alt_text(plt.gcf())
+    assert text and len(text.split()) >= 6 and not text.startswith(viz.UNDESCRIBED), text
