@@ -139,12 +139,14 @@ def next_series_style(ax, color=None, n_points: int | None = None) -> dict:
 
 
 def num(value, digits: int = 3) -> str:
-    """A number for a sentence: 3 significant digits, no "-0", no "1e+00"."""
+    """A number for a sentence: 3 significant digits, no "-0", no "8e+03" for 8000."""
     value = float(value)
     if value != value:
         return "not a number"
     if value in (float("inf"), float("-inf")):
         return "infinite" if value > 0 else "minus infinite"
+    if 10 ** digits <= abs(value) < 1e7:  # a whole number reads better than 2.5e+03
+        return f"{value:.0f}"
     text = f"{value:.{digits}g}"
     return "0" if text in ("-0", "0") else text
 
