@@ -222,3 +222,12 @@ def test_every_picture_function_writes_its_alt_text(name):
     _calls()[name]()  # each draws a new figure of its own, the current one
     text = viz.alt_text(plt.gcf())
     assert text and len(text.split()) >= 6 and not text.startswith(viz.UNDESCRIBED), text
+
+
+def test_alt_text_reads_tex_as_a_screen_reader_would():
+    assert viz.plain_text(r"the loss $L(w_1, w_2) = \frac{1}{2}\,(w_1^2 + 10\,w_2^2)$") == \
+        "the loss L(w1, w2) = 1/2 (w1² + 10 w2²)"
+    assert viz.plain_text(r"$W_{hh}$ = 0.5 x rotation, $\hat{y}$") == "W_hh = 0.5 x rotation, ŷ"
+    fig, ax = plt.subplots()
+    viz.plot_gradient_vs_distance({r"$W_{hh}$ = 0.5": [1.0, 0.1]}, ax=ax)
+    assert "$" not in viz.alt_text(fig) and "W_hh = 0.5: from 1" in viz.alt_text(fig)

@@ -35,6 +35,7 @@ from .common import (  # noqa: F401
     alt,
     alt_text,
     describe,
+    plain_text,
     figure_bundle,
     install_figure_formatter,
     png_bundle,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
+import re
 import weakref
 
 import numpy as np
@@ -168,6 +169,29 @@ def quiet():
         _quiet_depth -= 1
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain_text(text: str) -> str:
+    """``text`` with its TeX maths ($...$, as in titles and labels) as a screen reader reads it.
+
+    ``$L(w_1, w_2) = \\frac{1}{2}\\,(w_1^2 + 10\\,w_2^2)$`` becomes
+    ``L(w1, w2) = 1/2 (w1² + 10 w2²)``; ``$W_{hh}$`` becomes ``W_hh``.
+    """
+    def maths(match):
+        m = match.group(1)
+        m = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", m)
+        m = re.sub(r"\^\{?(\d+)\}?", lambda d: d.group(1).translate(_SUPERSCRIPTS), m)
+        m = re.sub(r"_(\w)", r"\1", m)  # w_1 -> w1 (a single character)
+        m = re.sub(r"_\{([^{}]*)\}", r"_\1", m)  # W_{hh} -> W_hh
+        m = re.sub(r"\\[,;: ]", " ", m)
+        m = re.sub(r"\\hat\{?y\}?", "ŷ", m)
+        m = re.sub(r"\\(left|right|mathrm|text|,)", "", m)
+        m = re.sub(r"\\(\w+)", r"\1", m)
+        return m.replace("{", "").replace("}", "")
+    return " ".join(re.sub(r"\$([^$]*)\$", maths, text).split())
+
+
 def describe(ax, sentence: str) -> None:
     """Add ``sentence`` to what the figure of ``ax`` shows (used by every ``viz`` function).
 
@@ -176,7 +200,7 @@ def describe(ax, sentence: str) -> None:
     """
     if _quiet_depth:
         return
-    sentence = " ".join(str(sentence).split())
+    sentence = plain_text(str(sentence))
     _sentences.setdefault(ax, []).append(sentence)
     install_figure_formatter()
 
@@ -199,7 +223,7 @@ def alt(fig_or_ax, text: str):
         raise ValueError(
             f"alt: expected a sentence saying what the figure shows, received {text!r}."
         )
-    _explicit[fig] = " ".join(text.split())
+    _explicit[fig] = plain_text(text)
     install_figure_formatter()
     return fig
 

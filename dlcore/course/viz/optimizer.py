@@ -58,6 +58,7 @@ def _surface_sentence(surface, L) -> str:
 
 def _path_sentence(path, label=None) -> str:
     path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    path = np.where(np.abs(path) < 1e-9 * max(np.abs(path).max(), 1e-300), 0.0, path)  # rounding
     return (f"{label + ': ' if label else ''}a path of {len(path) - 1} steps from "
             f"({num(path[0, 0])}, {num(path[0, 1])}), a square, to "
             f"({num(path[-1, 0])}, {num(path[-1, 1])})")
