@@ -35,9 +35,9 @@ from .common import (  # noqa: F401
     alt,
     alt_text,
     describe,
-    plain_text,
     figure_bundle,
     install_figure_formatter,
+    plain_text,
     png_bundle,
     series_style,
 )
