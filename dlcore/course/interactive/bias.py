@@ -262,8 +262,12 @@ class _BiasView:
         self.xlim, self.ylim = (lo[0], hi[0]), (lo[1], hi[1])
         self.region = Polygon(np.zeros((0, 2)), closed=True, color="#ffe9a8", zorder=0)
         ax2.add_patch(self.region)
-        self.points = ax2.scatter(self.X[:, 0], self.X[:, 1], c=self.y, cmap="coolwarm", s=14,
-                                  edgecolors="k", linewidths=0.3, zorder=2)
+        # one marker per class as well as one colour, for readers who do not tell the colours apart
+        lo, hi = float(self.y.min()), float(max(self.y.max(), self.y.min() + 1))
+        self.points = [ax2.scatter(self.X[self.y == k, 0], self.X[self.y == k, 1],
+                                   c=self.y[self.y == k], cmap="coolwarm", vmin=lo, vmax=hi,
+                                   s=16, marker="os^D"[i % 4], edgecolors="k", linewidths=0.3,
+                                   zorder=2) for i, k in enumerate(np.unique(self.y))]
         (self.line,) = ax2.plot([], [], color="black", lw=2, zorder=3)
         ax2.set_xlim(*self.xlim)
         ax2.set_ylim(*self.ylim)
@@ -274,7 +278,7 @@ class _BiasView:
 
         # the points are drawn again over the shaded region, which moves beneath them
         self.moving = [self.curve, self.threshold, self.point, self.text, self.title1,
-                       self.region, self.points, self.line, self.title2]
+                       self.region, *self.points, self.line, self.title2]
         for artist in self.moving:
             artist.set_animated(animated)
 
@@ -362,8 +366,9 @@ def plot_bias_threshold(X, y, w, b, activation: str = "relu", axes=None, x_point
 
     Left: ``a = g(w1*x + b)`` over x (the neuron seen along the x1 axis, with x2 = 0), the
     threshold ``x = -b/w1`` as a dashed line, and the point ``x = x_point`` with its numbers.
-    Right: the points ``X`` (N, 2) coloured by ``y`` (N,), the line ``w1*x1 + w2*x2 + b = 0``
-    and the shaded region where the neuron fires; the title counts the points on each side.
+    Right: the points ``X`` (N, 2) coloured and marked by ``y`` (N,), the line
+    ``w1*x1 + w2*x2 + b = 0`` and the shaded region where the neuron fires; the title counts
+    the points on each side.
     Returns the two axes. The static version of ``bias_explorer``
     (``notebooks/02_architecture.ipynb``).
     """

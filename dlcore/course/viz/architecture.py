@@ -243,8 +243,10 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, paddin
     ax = _axes(ax, figsize=(4.5, 4))
     ax.contourf(g1, g2, labels, levels=np.arange(K + 1) - 0.5, cmap="coolwarm", alpha=0.3,
                 vmin=0, vmax=max(K - 1, 1))
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=max(K - 1, 1), s=16,
-               edgecolors="k", linewidths=0.3)
+    for i, k in enumerate(np.unique(y)):  # a marker per class as well as a colour
+        ax.scatter(X[y == k, 0], X[y == k, 1], c=y[y == k], cmap="coolwarm", vmin=0,
+                   vmax=max(K - 1, 1), s=16, marker="os^D"[i % 4], edgecolors="k",
+                   linewidths=0.3)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("x1")
@@ -257,7 +259,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, paddin
     right = float(np.mean(labels[row, col] == y))
     describe(ax, f"{title + ': ' if title else ''}the plane x1, x2 coloured by the class the "
                  f"model predicts there ({K} classes, blue to red), with the {len(y)} data "
-                 f"points on top in the colour of their true class"
+                 f"points on top in the colour and marker of their true class"
                  + f"; {right:.0%} of the points lie in the region of their class.")
     return ax
 
