@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 
 from dlcore.course.interactive import (  # noqa: E402
     bias_explorer,
+    bias_summary,
     decision_line,
     firing_region,
     neuron_response,
@@ -184,21 +185,46 @@ def test_plot_bias_threshold_draws_the_example():
 
 
 def test_bias_explorer_has_a_bias_slider_that_redraws(monkeypatch):
+    import base64
+
     import IPython.display
 
-    shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    published = []
+    monkeypatch.setattr(IPython.display, "publish_display_data",
+                        lambda data, metadata=None: published.append((data, metadata)))
     X, y = blobs()
     box = bias_explorer(X, y)
     assert "dlcore-bias-explorer" in box._dom_classes
     sliders = [w for w in box.children[0].children if hasattr(w, "description")]
     assert [s.description for s in sliders] == ["bias", "w1", "w2"]
     assert all(s.continuous_update for s in sliders)
+    shown = [base64.b64decode(data["image/png"]) for data, _ in published]
     assert len(shown) == 1 and shown[0][:4] == b"\x89PNG"
     sliders[0].value = 1.0
-    assert len(shown) == 2 and shown[1] != shown[0]
     box.children[1].value = "sigmoid"
-    assert len(shown) == 3 and shown[2] != shown[1]
+    shown = [base64.b64decode(data["image/png"]) for data, _ in published]
+    assert len(shown) == 3 and shown[1] != shown[0] and shown[2] != shown[1]
+    # every picture carries its one-sentence summary: in the <img alt>, the PNG's metadata and
+    # the text form, and it follows the sliders
+    for (data, metadata), activation, b in zip(published, ["relu", "relu", "sigmoid"],
+                                               [0.0, 1.0, 1.0], strict=True):
+        summary = bias_summary(X, y, (1.0, 1.0), b, activation)
+        assert data["text/plain"] == summary == metadata["image/png"]["alt"]
+        assert f'alt="{summary}"' in data["text/html"].replace("&#x27;", "'")
+    assert "b = 1.00" in published[1][0]["text/plain"]
+
+
+def test_bias_summary_says_what_the_picture_shows():
+    X = np.array([[-2.0, 0.0], [-1.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    y = np.array([0, 0, 1, 1])
+    silent = bias_summary(X, y, (1.0, 0.0), 0.0)
+    assert "w1 = 1.00, w2 = 0.00, b = 0.00" in silent
+    assert "a = 0.00, so it is silent; threshold x = 0.00" in silent
+    assert "fires (shaded side of the line) for 2 (class 0: 0, class 1: 2)" in silent
+    fires = bias_summary(X, y, (1.0, 0.0), 1.0)
+    assert "a = 0.65, so it fires; threshold x = -1.00" in fires
+    assert "silent for 2 (class 0: 2, class 1: 0)" in fires  # z = 0 at x1 = -1: not above
+    assert "threshold none (w1 = 0)" in bias_summary(X, y, (0.0, 1.0), 0.5)
 
 
 def test_bias_explorer_rejects_bad_data():

@@ -78,3 +78,25 @@ def test_explorers_build_and_react():
     bs.value, drop.value = 12, True  # batch > N with drop_last: a message, not an error
     n.value = 20
     assert "dlcore-batch-explorer" in box._dom_classes
+
+
+def test_explorers_pictures_carry_a_one_line_summary(monkeypatch):
+    """What a screen reader reads of each picture: the alt text of the figure shown."""
+    import matplotlib.pyplot as plt
+
+    from dlcore.course import viz
+
+    shown = []
+
+    def show():
+        shown.append(viz.alt_text(plt.gcf()))
+        plt.close("all")
+
+    monkeypatch.setattr(plt, "show", show)
+    images = np.arange(3 * 64).reshape(3, 64) % 17
+    box = digit_explorer(images, [4, 5, 6])
+    box.children[0].value = 2
+    assert shown[-1].startswith("Sample 2 of 3, labelled 6: on the left the 8 by 8 picture")
+    assert "its 64 numbers, from 0 to 16" in shown[-1]
+    box = batch_explorer(num_samples=5, batch_size=2)
+    assert "mini-batches over 3 epochs" in shown[-1] and "sizes [2, 2, 1]" in shown[-1]

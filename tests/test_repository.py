@@ -94,7 +94,8 @@ def test_requirements_dev_adds_only_maintainer_tools():
     assert lines[:2] == ["-r requirements.txt", "-e .[slides]"]
     in_pyproject = {r.name for reqs in declared().values() for r in reqs}
     tools = [Requirement(line) for line in lines[2:]]
-    assert {r.name for r in tools} == {"ruff", "playwright", "jupyter-repo2docker"}
+    assert {r.name for r in tools} == {"ruff", "playwright", "axe-playwright-python",
+                                           "jupyter-repo2docker"}
     for req in tools:
         assert req.name not in in_pyproject, f"{req.name} is already in pyproject.toml"
         assert ">=" in {s.operator for s in req.specifier}, f"{req.name}: give a lower bound"

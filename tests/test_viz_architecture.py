@@ -9,6 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from dlcore.activations import Identity, ReLU, Sigmoid, Softmax, Tanh  # noqa: E402
+from dlcore.course import viz  # noqa: E402
 from dlcore.course.viz import (  # noqa: E402
     draw_network,
     network_weights,
@@ -56,7 +57,7 @@ def test_draw_network_one_line_per_weight_coloured_by_sign_sized_by_value():
     # the widest line is the largest |w| (4.0), the thinnest the zero weight
     assert np.argmax(widths) == 5 and np.argmin(widths) == 3
     colours = lines1.get_colors()
-    blue, red = matplotlib.colors.to_rgba("tab:blue"), matplotlib.colors.to_rgba("tab:red")
+    blue, red = matplotlib.colors.to_rgba(viz.POSITIVE), matplotlib.colors.to_rgba(viz.NEGATIVE)
     # row-major order: W[0,0]=1 (blue), W[0,1]=-2 (red), ...
     assert np.allclose(colours[0][:3], blue[:3]) and np.allclose(colours[1][:3], red[:3])
     assert np.allclose(lines2.get_colors()[1][:3], red[:3])

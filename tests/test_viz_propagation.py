@@ -55,7 +55,7 @@ def test_digit_probabilities_draws_the_image_and_ten_bars_with_the_prediction_co
     assert len(bars) == 10
     heights = [b.get_height() for b in bars]
     np.testing.assert_allclose(heights, probs)
-    green = matplotlib.colors.to_rgba("#2ca02c")
+    green = matplotlib.colors.to_rgba(viz.RIGHT)
     assert bars[3].get_facecolor() == green and bars[0].get_facecolor() != green
     assert "3" in im.axes.get_title()
 
@@ -64,7 +64,7 @@ def test_digit_probabilities_marks_a_wrong_prediction_red_on_given_axes():
     _, axes = plt.subplots(1, 2)
     probs = np.eye(10)[7] * 0.9 + 0.01
     _, bars = viz.plot_digit_probabilities(np.zeros((8, 8)), probs, label=1, axes=axes)
-    assert bars[7].get_facecolor() == matplotlib.colors.to_rgba("#d62728")
+    assert bars[7].get_facecolor() == matplotlib.colors.to_rgba(viz.WRONG)
     assert axes[1].get_ylabel() == "probability"
 
 
@@ -90,7 +90,7 @@ def test_gradcheck_plot_has_one_bar_per_tensor_red_where_it_failed():
     np.testing.assert_allclose(widths, [1e-9, 0.6])
     assert ax.get_xscale() == "log"
     failing = [b for b in bars if b.get_width() == 0.6][0]
-    assert failing.get_facecolor() == matplotlib.colors.to_rgba("#d62728")
+    assert failing.get_facecolor() == matplotlib.colors.to_rgba(viz.WRONG)
     assert "layers[0].b[1]" in ax.get_title()
     # the tolerance is named above the bars, not in a legend that could cover one
     assert ax.get_legend() is None and "tolerance 1e-06" in [t.get_text() for t in ax.texts]

@@ -70,7 +70,7 @@ def test_digit_predictions_titles_and_mistakes_in_red():
     assert len(axes) == 6  # 2 rows of 3; the last one is empty
     assert axes[0].get_title() == "0  91%"
     assert axes[2].get_title() == "7  91% (is 2)"
-    assert axes[2].title.get_color() == "red" and axes[0].title.get_color() == "black"
+    assert axes[2].title.get_color() == viz.WRONG and axes[0].title.get_color() == "black"
     assert len(axes[0].images) == 1 and axes[0].images[0].get_array().shape == (8, 8)
     assert not axes[5].axison
 

@@ -40,6 +40,7 @@ from .bias import (  # noqa: F401
     ACTIVATION_NAMES,
     NeuronResponse,
     bias_explorer,
+    bias_summary,
     decision_line,
     firing_region,
     neuron_response,

@@ -262,8 +262,12 @@ class _BiasView:
         self.xlim, self.ylim = (lo[0], hi[0]), (lo[1], hi[1])
         self.region = Polygon(np.zeros((0, 2)), closed=True, color="#ffe9a8", zorder=0)
         ax2.add_patch(self.region)
-        self.points = ax2.scatter(self.X[:, 0], self.X[:, 1], c=self.y, cmap="coolwarm", s=14,
-                                  edgecolors="k", linewidths=0.3, zorder=2)
+        # one marker per class as well as one colour, for readers who do not tell the colours apart
+        lo, hi = float(self.y.min()), float(max(self.y.max(), self.y.min() + 1))
+        self.points = [ax2.scatter(self.X[self.y == k, 0], self.X[self.y == k, 1],
+                                   c=self.y[self.y == k], cmap="coolwarm", vmin=lo, vmax=hi,
+                                   s=16, marker="os^D"[i % 4], edgecolors="k", linewidths=0.3,
+                                   zorder=2) for i, k in enumerate(np.unique(self.y))]
         (self.line,) = ax2.plot([], [], color="black", lw=2, zorder=3)
         ax2.set_xlim(*self.xlim)
         ax2.set_ylim(*self.ylim)
@@ -274,7 +278,7 @@ class _BiasView:
 
         # the points are drawn again over the shaded region, which moves beneath them
         self.moving = [self.curve, self.threshold, self.point, self.text, self.title1,
-                       self.region, self.points, self.line, self.title2]
+                       self.region, *self.points, self.line, self.title2]
         for artist in self.moving:
             artist.set_animated(animated)
 
@@ -329,22 +333,55 @@ class _BiasView:
         return changed
 
 
+def bias_summary(X, y, w, b, activation: str = "relu", x_point: float = -0.35) -> str:
+    """One sentence saying what ``plot_bias_threshold`` shows: the picture's alt text.
+
+    What a reader who cannot see the panels needs: the weights, bias and activation, what the
+    neuron does at ``x = x_point`` (weighted sum, z, a, fires or silent), its threshold, and how
+    many points of each class it fires for. X: (N, 2), y: (N,), w: (2,).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    w = np.asarray(w, dtype=np.float64)
+    point = neuron_response(np.array([float(x_point)]), w[:1], b, activation)
+    threshold = f"x = {-b / w[0] + 0.0:.2f}" if w[0] != 0 else "none (w1 = 0)"
+    counts = side_counts(neuron_response(X, w, b).fires, y)
+
+    def per_class(row):
+        return ", ".join(f"class {k}: {n}" for k, n in enumerate(row))
+
+    return (
+        f"One neuron, a = {activation}(w1·x1 + w2·x2 + b) with w1 = {w[0]:.2f}, w2 = "
+        f"{w[1]:.2f}, b = {b:.2f}. Left, along x1: at x = {x_point} the weighted sum is "
+        f"{point.weighted_sum[0]:+.2f}, z = {point.z[0]:+.2f}, a = {point.a[0]:.2f}, so it "
+        f"{'fires' if point.fires[0] else 'is silent'}; threshold {threshold}. Right, over the "
+        f"{len(X)} points: it fires (shaded side of the line) for {int(counts[1].sum())} "
+        f"({per_class(counts[1])}) and is silent for {int(counts[0].sum())} "
+        f"({per_class(counts[0])})."
+    )
+
+
 def plot_bias_threshold(X, y, w, b, activation: str = "relu", axes=None, x_point: float = -0.35):
     """Draw one 2-input neuron: along x1 on the left, over the data plane on the right.
 
     Left: ``a = g(w1*x + b)`` over x (the neuron seen along the x1 axis, with x2 = 0), the
     threshold ``x = -b/w1`` as a dashed line, and the point ``x = x_point`` with its numbers.
-    Right: the points ``X`` (N, 2) coloured by ``y`` (N,), the line ``w1*x1 + w2*x2 + b = 0``
-    and the shaded region where the neuron fires; the title counts the points on each side.
+    Right: the points ``X`` (N, 2) coloured and marked by ``y`` (N,), the line
+    ``w1*x1 + w2*x2 + b = 0`` and the shaded region where the neuron fires; the title counts
+    the points on each side.
     Returns the two axes. The static version of ``bias_explorer``
     (``notebooks/02_architecture.ipynb``).
     """
     import matplotlib.pyplot as plt
 
+    from dlcore.course.viz import describe
+
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 4))
     view = _BiasView(axes, X, y, x_point=x_point)
     view.update(w, b, activation)
+    describe(axes[0], bias_summary(X, y, np.asarray(w, dtype=np.float64), float(b), activation,
+                                   x_point))
     return axes
 
 
@@ -361,15 +398,17 @@ def bias_explorer(X, y, w=(1.0, 1.0), b: float = 0.0, activation: str = "relu"):
     milliseconds, too slow to follow a moving slider. So the figure is built once, outside
     pyplot; its still parts (axes, ticks, labels) are drawn once and kept as a picture, and each
     change draws only the moving parts on top of it and shows the result as a PNG in the
-    fixed-height ``Output``.
+    fixed-height ``Output``, with ``bias_summary`` as its alt text (what a screen reader reads).
     """
     import io
 
     import ipywidgets as widgets
-    from IPython.display import Image, display
+    from IPython.display import publish_display_data
     from matplotlib import image as mpimage
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from dlcore.course.viz import png_bundle
 
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
@@ -413,8 +452,9 @@ def bias_explorer(X, y, w=(1.0, 1.0), b: float = 0.0, activation: str = "relu"):
             buffer = io.BytesIO()
             mpimage.imsave(buffer, np.asarray(canvas.buffer_rgba()), format="png",
                            pil_kwargs={"compress_level": 1})
+            summary = bias_summary(X, y, (w1.value, w2.value), bias.value, act.value)
             out.clear_output(wait=True)
-            display(Image(data=buffer.getvalue(), format="png"))
+            publish_display_data(*png_bundle(buffer.getvalue(), summary))
 
     for control in (bias, w1, w2, act):
         control.observe(redraw, names="value")

@@ -61,6 +61,10 @@ def digit_explorer(images, labels, index: int = 0):
         viz.show_image(image, ax=axes[0], title=f"what you see: a {label}")
         viz.show_pixel_values(image, ax=axes[1], title="what the computer stores")
         fig.tight_layout()
+        viz.alt(fig, f"Sample {i} of {len(labels)}, labelled {label}: on the left the "
+                     f"{image.shape[0]} by {image.shape[1]} picture, on the right the same "
+                     f"image as its {image.size} numbers, from {image.min():g} to "
+                     f"{image.max():g}.")
         plt.show()
 
     out = widgets.interactive_output(show, {"i": slider})

@@ -7,6 +7,11 @@ returns the matplotlib object it drew, so a notebook can combine several plots i
 The pictures are grouped by topic, one module each (``data``, ``architecture``, ``loss``,
 ``propagation``, ``optimizer``, ``training``, ``conv_rnn``); all of them are importable from
 here: ``from dlcore.course import viz``, then ``viz.show_image(...)``.
+
+Every function also writes what it drew in words, the figure's alt text, for readers who do not
+see the picture; a cell that draws with matplotlib itself gives its own with ``viz.alt(fig,
+"...")``. Colours come from a colour-blind-safe palette (``viz.COLORS``), never alone where they
+carry meaning. See ``common`` for both.
 """
 
 from .architecture import (  # noqa: F401
@@ -17,6 +22,24 @@ from .architecture import (  # noqa: F401
     plot_fits,
     plot_layer_histograms,
     plot_softmax,
+)
+from .common import (  # noqa: F401
+    COLORS,
+    CYCLE,
+    MARKERS,
+    NEGATIVE,
+    POSITIVE,
+    RIGHT,
+    UNDESCRIBED,
+    WRONG,
+    alt,
+    alt_text,
+    describe,
+    figure_bundle,
+    install_figure_formatter,
+    plain_text,
+    png_bundle,
+    series_style,
 )
 from .conv_rnn import (  # noqa: F401
     draw_convolution_step,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import _axes
+from .common import COLORS, NEGATIVE, POSITIVE, RIGHT, _axes, describe, next_series_style, num
 
 
 def network_weights(model_or_weights) -> list:
@@ -50,10 +50,11 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
                  show_values: bool = False, title=None):
     """Draw a fully connected network: a circle per neuron, a line per weight.
 
-    Each line joins an input of a layer to one of its neurons; its colour gives the weight's sign
-    (blue positive, red negative) and its width the weight's size ``|w|``, so the strong
-    connections stand out. ``model_or_weights`` is a ``Sequential`` (its ``Dense`` weights are
-    drawn), a ``Dense`` layer or a list of matrices ``W`` of shape (D_in, D_out).
+    Each line joins an input of a layer to one of its neurons; its colour and style give the
+    weight's sign (solid blue positive, dashed red negative) and its width the weight's size
+    ``|w|``, so the strong connections stand out. ``model_or_weights`` is a ``Sequential`` (its
+    ``Dense`` weights are drawn), a ``Dense`` layer or a list of matrices ``W`` of shape
+    (D_in, D_out).
     ``show_values=True`` writes each weight on its line (readable for small networks only).
     Returns the axes; ``ax.collections`` holds one group of lines per weight matrix and
     ``ax.patches`` one circle per neuron. Introduced in ``notebooks/02_architecture.ipynb``.
@@ -77,10 +78,11 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
         src, dst = positions[i], positions[i + 1]
         segments = [[src[j], dst[k]] for j in range(W.shape[0]) for k in range(W.shape[1])]
         values = W.reshape(-1)  # row-major: the same (j, k) order as the segments
-        colours = np.where(values >= 0, "tab:blue", "tab:red")
+        colours = np.where(values >= 0, POSITIVE, NEGATIVE)
+        styles = ["solid" if v >= 0 else (0, (3, 1.5)) for v in values]  # sign without colour
         widths = 0.4 + 4.0 * np.abs(values) / largest
         ax.add_collection(LineCollection(segments, colors=colours, linewidths=widths,
-                                         alpha=0.75, zorder=1))
+                                         linestyles=styles, alpha=0.75, zorder=1))
         if show_values:
             for (p, q), v in zip(segments, values, strict=True):
                 where = p + 0.45 * (q - p)
@@ -105,8 +107,9 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
             caption = f"hidden layer {i}\n{sizes[i]} neurons"
         bottom = -(biggest - 1) / 2 * spacing - 0.45
         ax.text(step * i, bottom, caption, ha="center", va="top", fontsize=9)
-    ax.legend(handles=[Line2D([], [], color="tab:blue", lw=2.5, label="positive weight"),
-                       Line2D([], [], color="tab:red", lw=2.5, label="negative weight")],
+    ax.legend(handles=[Line2D([], [], color=POSITIVE, lw=2.5, label="positive weight"),
+                       Line2D([], [], color=NEGATIVE, lw=2.5, ls=(0, (3, 1.5)),
+                              label="negative weight")],
               loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False,
               title="line width = size of the weight", title_fontsize=8)
     half = (biggest - 1) / 2 * spacing
@@ -116,6 +119,15 @@ def draw_network(model_or_weights, ax=None, input_names=None, output_names=None,
     ax.axis("off")
     if title:
         ax.set_title(title)
+    every = np.concatenate([W.ravel() for W in weights])
+    hidden = [f"a hidden layer of {n} neurons" for n in sizes[1:-1]]
+    layers = ", ".join([f"{sizes[0]} inputs", *hidden,
+                        f"{sizes[-1]} output neuron{'s' * bool(sizes[-1] != 1)}"])
+    describe(ax, f"{title + ': ' if title else ''}a network diagram, {layers}, every neuron "
+                 f"joined to every input of its layer: {every.size} weights, "
+                 f"{int((every >= 0).sum())} positive (solid blue lines) and "
+                 f"{int((every < 0).sum())} negative (dashed red lines), the largest of size "
+                 f"{num(np.abs(every).max())}, drawn thickest.")
     return ax
 
 
@@ -143,13 +155,19 @@ def plot_activation(layer, z=None, ax=None, title=None):
     a = layer.forward(z)
     da = layer.backward(np.ones_like(a))
     ax = _axes(ax, figsize=(4, 3))
-    ax.plot(z, a, lw=2, color="tab:blue", label="g(z)")
-    ax.plot(z, da, lw=2, ls="--", color="tab:orange", label="g'(z)  (slope)")
+    ax.plot(z, a, lw=2, color=COLORS["blue"], label="g(z)")
+    ax.plot(z, da, lw=2, ls="--", color=COLORS["orange"], label="g'(z)  (slope)")
     ax.axhline(0, color="gray", lw=0.5)
     ax.axvline(0, color="gray", lw=0.5)
     ax.set_xlabel("z")
     ax.set_title(title if title is not None else type(layer).__name__)
     ax.legend(fontsize=8, loc="upper left")
+    a, da = np.asarray(a, dtype=np.float64), np.asarray(da, dtype=np.float64)
+    describe(ax, f"{title if title is not None else type(layer).__name__}: the activation "
+                 f"g(z), solid, and its slope g'(z), dashed, for z from {num(z[0])} to "
+                 f"{num(z[-1])}; g(z) goes from {num(a[0])} to {num(a[-1])} (at z = 0: "
+                 f"{num(np.interp(0.0, z, a))}), the slope from {num(da[0])} to {num(da[-1])}, "
+                 f"largest {num(da.max())}.")
     return ax
 
 
@@ -173,7 +191,8 @@ def plot_softmax(z, ax=None, class_names=None, title=None):
     ax = _axes(ax, figsize=(5, 3))
     x = np.arange(K)
     ax.bar(x - 0.2, z, width=0.4, color="#bbbbbb", label="score z")
-    ax.bar(x + 0.2, p, width=0.4, color="tab:green", label="softmax(z)")
+    ax.bar(x + 0.2, p, width=0.4, color=RIGHT, hatch="//", edgecolor="white",
+           label="softmax(z)")
     for k in range(K):
         ax.text(x[k] - 0.2, z[k], f"{z[k]:.2f}", ha="center",
                 va="bottom" if z[k] >= 0 else "top", fontsize=8)
@@ -183,6 +202,9 @@ def plot_softmax(z, ax=None, class_names=None, title=None):
     ax.set_xticklabels(names)
     ax.legend(fontsize=8)
     ax.set_title(title if title is not None else "softmax: scores -> probabilities (sum 1)")
+    describe(ax, "Bars of each class's score z, grey, beside its softmax probability, hatched: "
+             + ", ".join(f"{n} {z[k]:.2f} -> {p[k]:.2f}" for k, n in enumerate(names))
+             + " (the probabilities sum to 1).")
     return ax
 
 
@@ -221,14 +243,24 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, paddin
     ax = _axes(ax, figsize=(4.5, 4))
     ax.contourf(g1, g2, labels, levels=np.arange(K + 1) - 0.5, cmap="coolwarm", alpha=0.3,
                 vmin=0, vmax=max(K - 1, 1))
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=max(K - 1, 1), s=16,
-               edgecolors="k", linewidths=0.3)
+    for i, k in enumerate(np.unique(y)):  # a marker per class as well as a colour
+        ax.scatter(X[y == k, 0], X[y == k, 1], c=y[y == k], cmap="coolwarm", vmin=0,
+                   vmax=max(K - 1, 1), s=16, marker="os^D"[i % 4], edgecolors="k",
+                   linewidths=0.3)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     if title:
         ax.set_title(title)
+    # the predicted class at each data point: that of its nearest grid point (no second call)
+    col = np.rint((X[:, 0] - lo[0]) / (hi[0] - lo[0]) * (resolution - 1)).astype(int)
+    row = np.rint((X[:, 1] - lo[1]) / (hi[1] - lo[1]) * (resolution - 1)).astype(int)
+    right = float(np.mean(labels[row, col] == y))
+    describe(ax, f"{title + ': ' if title else ''}the plane x1, x2 coloured by the class the "
+                 f"model predicts there ({K} classes, blue to red), with the {len(y)} data "
+                 f"points on top in the colour and marker of their true class"
+                 + f"; {right:.0%} of the points lie in the region of their class.")
     return ax
 
 
@@ -270,6 +302,12 @@ def plot_layer_histograms(outputs, axes=None, bins: int = 40, value_range=None, 
         ax.tick_params(labelsize=7)
     if label:
         axes[0].set_ylabel(label)
+    stds = ", ".join(f"layer {n} {num(o.std())}" for o, n in zip(outputs, layer_numbers,
+                                                                 strict=False))
+    describe(axes[0], f"{label + ': ' if label else ''}histograms of the values that "
+                      f"{len(outputs)} layers output, one panel per layer, values from "
+                      f"{num(value_range[0])} to {num(value_range[1])}; their standard "
+                      f"deviations: {stds}.")
     return axes
 
 
@@ -283,12 +321,19 @@ def plot_fits(x, y, curves, ax=None, title=None):
     ax = _axes(ax, figsize=(4.5, 3.5))
     ax.scatter(np.asarray(x), np.asarray(y), color="black", s=18, zorder=3, label="data")
     for label, (xc, yc) in curves.items():
-        ax.plot(np.asarray(xc), np.asarray(yc), lw=2, label=label)
+        ax.plot(np.asarray(xc), np.asarray(yc), lw=2, label=label, markersize=5,
+                **next_series_style(ax, n_points=len(xc)))
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
+    x = np.asarray(x, dtype=np.float64)
+    describe(ax, f"{title + ': ' if title else ''}{x.size} data points, x from {num(x.min())} to "
+                 f"{num(x.max())}, and {len(curves)} fitted curve{'s' * bool(len(curves) != 1)}: "
+                 + "; ".join(f"{label}, from {num(np.asarray(yc)[0])} to "
+                             f"{num(np.asarray(yc)[-1])}" for label, (_, yc) in curves.items())
+                 + ".")
     return ax
 
 

@@ -7,33 +7,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import _axes
-
-
-def _symmetric_limits(*arrays) -> tuple[float, float]:
-    """Colour limits (-m, m) around zero, so that white means 0, red > 0 and blue < 0."""
-    m = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in arrays)
-    m = m if m > 0 else 1.0
-    return -m, m
-
-
-def _write_values(ax, values, fmt: str, fontsize, cmap_limits=None, dark_above=None):
-    """Write each cell's number in the cell, white on dark cells and black on light ones."""
-    values = np.asarray(values, dtype=float)
-    for (r, c), v in np.ndenumerate(values):
-        if not np.isfinite(v):
-            continue
-        if cmap_limits is not None:  # a diverging map: dark where |v| is near the limit
-            dark = abs(v) > 0.6 * cmap_limits
-        else:
-            dark = dark_above is not None and v > dark_above
-        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=fontsize,
-                color="white" if dark else "black")
-
-
-def _grid_off(ax):
-    ax.set_xticks([])
-    ax.set_yticks([])
+from .common import (
+    RIGHT,
+    WRONG,
+    _axes,
+    _grid_off,
+    _symmetric_limits,
+    _write_values,
+    a_or_an,
+    describe,
+    next_series_style,
+    num,
+)
 
 
 def _valid_correlation(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -111,6 +96,13 @@ def draw_convolution_step(image, kernel, row: int, col: int, axes=None, fmt: str
                      f"{value:.4g}", fontsize=10)
     for ax in axes:
         _grid_off(ax)
+    H, W = image.shape
+    describe(ax_in, f"Three panels: {a_or_an(H)} {H} by {W} image with its pixel "
+                    f"values and a framed {kh} by {kw} patch at row {row}, column {col}; the "
+                    f"{kh} by {kw} filter, red for positive and blue for negative weights ("
+                    + ", ".join(kernel_fmt.format(v) for v in kernel.ravel()) + "); the "
+                    f"{H_out} by {W_out} output filled row by row up to that cell: "
+                    f"out[{row}, {col}] = sum(patch * filter) = {value:.4g}.")
     return axes
 
 
@@ -155,6 +147,10 @@ def show_filters(W, axes=None, ncols: int = 8, titles=None, annotate=None, fmt: 
         if annotate:
             _write_values(ax, W[i], fmt, 7, cmap_limits=hi)
         ax.set_title(titles[i] if titles is not None else f"filter {i}", fontsize=9)
+    names = f": {', '.join(titles[:n])}" if titles is not None else ""
+    describe(axes[0], f"{n} convolution filter{'s' * bool(n != 1)} of {W.shape[1]} by "
+                      f"{W.shape[2]} weights drawn as small images, red positive, blue negative, "
+                      f"white 0 (weights from {num(W.min())} to {num(W.max())}){names}.")
     return axes
 
 
@@ -204,6 +200,15 @@ def show_feature_maps(maps, image=None, ncols: int = 8, titles=None, axes=None,
             continue
         ax.imshow(maps[k], cmap=cmap, vmin=lo, vmax=hi)
         ax.set_title(titles[k] if titles is not None else f"map {k}", fontsize=9)
+    strength = np.abs(maps).reshape(len(maps), -1).max(axis=1)
+    strongest = int(np.argmax(strength))
+    name = titles[strongest] if titles is not None else f"map {strongest}"
+    describe(axes[0], (f"The input image ({image_title}), then " if image is not None else "")
+             + f"{len(maps)} feature maps of {maps.shape[1]} by {maps.shape[2]}, "
+             + ("red above 0 and blue below" if signed else "white at 0 to dark red at the "
+                "largest")
+             + f", values from {num(maps.min())} to {num(maps.max())}; the strongest response "
+             f"is in {name}.")
     return axes
 
 
@@ -255,6 +260,11 @@ def draw_window_positions(size: int, kernel: int, padding: int = 0, stride: int 
     ax.axis("off")
     ax.set_title(f"H={size}, K={kernel}, P={padding}, S={stride}:  ({size} + 2*{padding} - "
                  f"{kernel}) // {stride} + 1 = {n} positions", fontsize=10)
+    describe(ax, f"A row of {size} pixels with {padding} zero{'s' * bool(padding != 1)} of "
+                 f"padding on each side, and below it every position of a window of {kernel} "
+                 f"pixels stepping by {stride}: {n} positions fit"
+                 + (", and one more start, dashed, would leave the row and is not counted."
+                    if extra else "."))
     return ax
 
 
@@ -303,6 +313,10 @@ def draw_max_pooling(x, size: int = 2, axes=None, fmt: str = "{:g}"):
     ax_out.set_title(f"max pooled {Ho}x{Wo}", fontsize=10)
     for ax in axes:
         _grid_off(ax)
+    rows = "; ".join(" ".join(fmt.format(v) for v in r) for r in pooled)
+    describe(ax_in, f"Max pooling: a {H} by {W} array cut into {size} by {size} windows, each "
+                    f"window's largest value in bold, and the {Ho} by {Wo} result, one cell per "
+                    f"window, row by row: {rows}.")
     return axes
 
 
@@ -376,6 +390,10 @@ def draw_rnn_unrolled(steps: int = 4, ax=None):
     ax.set_ylim(-0.8, 4.1)
     ax.set_aspect("equal")
     ax.axis("off")
+    describe(ax, f"Left: one recurrent cell h_t, its input x_t (through W_xh) and a loop back "
+                 f"into itself (W_hh). Right, the cell unrolled over {steps} steps: h_0 = 0 "
+                 f"enters step 1, each step reads x_t and the previous state and passes h_t on, "
+                 f"h_T goes to a Dense layer for ŷ; the same weights at every step.")
     return ax
 
 
@@ -425,6 +443,13 @@ def plot_hidden_states(hidden_states, x=None, axes=None, title=None):
     # one colour bar for both panels, so that their time axes keep the same width
     ax_h.figure.colorbar(image, ax=[ax_x, ax_h] if x is not None else ax_h, fraction=0.03,
                          pad=0.01, label="$h_t$")
+    saturated = float(np.mean(np.abs(hs) > 0.9))
+    above = f"the input, {T} values from {num(x.min())} to {num(x.max())}, above " if x is \
+        not None else ""
+    describe(ax_x if x is not None else ax_h, f"{title + ': ' if title else ''}{above}"
+             f"a heat map of {H} hidden units (rows) over {T} time steps (columns), red near "
+             f"+1 and blue near -1; values from {num(hs.min())} to {num(hs.max())}, "
+             f"{saturated:.0%} of them beyond ±0.9.")
     if x is not None:
         return np.array([ax_x, ax_h])
     return ax_h
@@ -439,10 +464,13 @@ def plot_gradient_vs_distance(norms, ax=None, title=None):
     exploding one. Returns the ax (one line per entry of ``norms``).
     """
     ax = _axes(ax, figsize=(6.5, 4))
+    ends = []
     for label, values in norms.items():
         values = np.asarray(values, dtype=float)
-        ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-300), "o-", markersize=3,
-                    label=str(label))
+        ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-300), "-", markersize=4,
+                    label=str(label), **next_series_style(ax, n_points=len(values)))
+        ends.append(f"{label}: from {num(values[0])} at the last step to {num(values[-1])} "
+                    f"{len(values) - 1} steps back")
     ax.axhline(1.0, color="0.5", linewidth=0.8, linestyle=":")
     ax.set_xlabel("steps back from the end, $T - t$")
     ax.set_ylabel("size of the gradient (log scale)")
@@ -450,6 +478,8 @@ def plot_gradient_vs_distance(norms, ax=None, title=None):
     ax.legend(fontsize=9)
     if title:
         ax.set_title(title)
+    describe(ax, f"{title + ': ' if title else ''}the size of the gradient against the number "
+                 f"of steps back from the end, on a log scale: " + "; ".join(ends) + ".")
     return ax
 
 
@@ -477,9 +507,9 @@ def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=No
     steps = np.arange(1, T + 1)
     for i, ax in enumerate(axes[:n]):
         ax.plot(steps, X[i], "o-", color="0.55", markersize=3, linewidth=1, label="input")
-        ax.plot([T + 1], [y[i]], "*", color="tab:green", markersize=13, label="true next value")
+        ax.plot([T + 1], [y[i]], "*", color=RIGHT, markersize=13, label="true next value")
         if y_hat is not None:
-            ax.plot([T + 1], [y_hat[i]], "x", color="tab:red", markersize=10, markeredgewidth=2.5,
+            ax.plot([T + 1], [y_hat[i]], "x", color=WRONG, markersize=10, markeredgewidth=2.5,
                     label="prediction")
         ax.axvline(T + 0.5, color="0.7", linewidth=0.8, linestyle=":")
         ax.set_xlabel("time step")
@@ -487,6 +517,13 @@ def plot_sequence_predictions(X, y, y_hat=None, n: int = 4, axes=None, titles=No
         if titles is not None:
             ax.set_title(titles[i], fontsize=10)
     axes[0].legend(fontsize=8, loc="best")
+    each = "; ".join(f"{i + 1}: true {num(y[i])}"
+                     + (f", predicted {num(y_hat[i])}" if y_hat is not None else "")
+                     for i in range(n))
+    describe(axes[0], f"{n} sequences of {T} values, one panel each, with the true next value "
+                      f"at step {T + 1} (a star)"
+                      + (" and the prediction (a cross)" if y_hat is not None else "")
+                      + f": {each}.")
     return axes
 
 
@@ -512,7 +549,7 @@ def plot_next_value_forecast(series, predictions, window: int, clean=None, ax=No
         ax.plot(t, np.asarray(clean, dtype=float).ravel(), "--", color="0.6", linewidth=1,
                 label="the wave without noise")
     ax.plot(t, series, "o", color="0.35", markersize=3, label="observed values")
-    ax.plot(t[window:], predictions, "-", color="tab:red", linewidth=1.8,
+    ax.plot(t[window:], predictions, "-", color=WRONG, linewidth=1.8,
             label="prediction of each next value")
     ax.axvspan(-0.5, window - 0.5, color="0.92", zorder=0)
     ax.text(window / 2, ax.get_ylim()[1], f"first {window} steps:\nno prediction yet",
@@ -523,6 +560,12 @@ def plot_next_value_forecast(series, predictions, window: int, clean=None, ax=No
     ax.set_ylabel("value")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    error = float(np.mean(np.abs(predictions - series[window:])))
+    describe(ax, f"A held-out series of {L} values against the time step, dots, "
+                 + ("the wave without noise dashed, " if clean is not None else "")
+                 + f"and a line for the model's prediction of each next value from step {window} "
+                 f"on: the predictions follow the series with a mean absolute error of "
+                 f"{num(error)} (values from {num(series.min())} to {num(series.max())}).")
     return ax
 
 
@@ -546,7 +589,8 @@ def plot_clipping_runs(runs, clip_norm=None, axes=None):
             values = np.asarray(run[key], dtype=float)
             shown = np.where(np.isfinite(values), values, np.nan)
             (line,) = ax.semilogy(np.arange(1, len(values) + 1), shown, linewidth=1.2,
-                                  label=label)
+                                  label=label, markersize=4,
+                                  **next_series_style(ax, n_points=len(values)))
             if len(values) < longest:
                 finite = np.flatnonzero(np.isfinite(values))
                 if len(finite):
@@ -564,4 +608,13 @@ def plot_clipping_runs(runs, clip_norm=None, axes=None):
         ax.set_xlabel("update (mini-batch)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
+    words = []
+    for label, run in runs.items():
+        g, loss = np.asarray(run["grad_norm"], float), np.asarray(run["loss"], float)
+        end = (f"stopped after {len(loss)} updates" if len(loss) < longest else
+               f"loss {num(loss[-1])} after {len(loss)} updates")
+        words.append(f"{label}: gradient norm up to {num(np.nanmax(g))}, {end}")
+    describe(ax_g, "Two panels on log scales, the global gradient norm (left"
+             + (f", with the clipping threshold {clip_norm:g} dashed" if clip_norm else "")
+             + ") and the loss (right) at each update: " + "; ".join(words) + ".")
     return axes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import _axes
+from .common import CYCLE, _axes, describe, num, quiet
 
 
 def draw_training_loop(ax=None):
@@ -66,6 +66,13 @@ def draw_training_loop(ax=None):
     ax.set_ylim(-0.3, 4.1)
     ax.set_aspect("equal")
     ax.axis("off")
+    describe(ax, "The training loop as five boxes in a cycle: 1. data, a mini-batch of examples "
+             "X and answers y (notebook 01); 2. forward propagation, the architecture turns X "
+             "into predictions ŷ (notebooks 02, 04); 3. the loss, one number for how far ŷ is "
+             "from y (notebook 03); 4. back propagation, how the loss changes with each weight "
+             "(notebook 05); 5. the optimizer nudges every weight to lower the loss (notebook "
+             "06); then the next mini-batch. All the batches once is one epoch (notebook 07). "
+             "After training, the model predicts on held-out test data it never saw.")
     return ax
 
 
@@ -102,6 +109,9 @@ def show_image(image, ax=None, title=None, cmap="gray_r", vmin=None, vmax=None):
     ax.set_yticks([])
     if title is not None:
         ax.set_title(title)
+    kind = "colour image" if img.ndim == 3 else "grey image"
+    describe(ax, f"{title + ': ' if title else ''}a {kind} of {img.shape[0]} by {img.shape[1]} "
+                 f"pixels.")
     return drawn
 
 
@@ -136,6 +146,9 @@ def show_pixel_values(image, ax=None, cmap="gray_r", fmt="{:.0f}", fontsize=None
     ax.tick_params(length=0, labelsize=8)
     if title is not None:
         ax.set_title(title)
+    describe(ax, f"{title + ': ' if title else ''}the {h} by {w} image as a grid of its {h * w} "
+                 f"pixel values, from {num(img.min())} (white) to {num(img.max())} (black), "
+                 f"each written in its cell.")
     return drawn
 
 
@@ -169,7 +182,8 @@ def show_image_grid(images, labels=None, ncols=10, cmap="gray_r", label_names=No
         ax.axis("off")
         if i >= n:
             continue
-        show_image(imgs[i], ax=ax, cmap=cmap, vmin=lo, vmax=hi)
+        with quiet():  # the grid is described once, below
+            show_image(imgs[i], ax=ax, cmap=cmap, vmin=lo, vmax=hi)
         if labels is not None:
             label = labels[i]
             text = label_names[int(label)] if label_names is not None else str(label)
@@ -177,6 +191,14 @@ def show_image_grid(images, labels=None, ncols=10, cmap="gray_r", label_names=No
     if title is not None:
         fig.suptitle(title)
     fig.tight_layout()
+    sentence = (f"{title + ': ' if title else ''}a grid of {n} images of {imgs.shape[1]} by "
+                f"{imgs.shape[2]} pixels, {nrows} row{'s' * bool(nrows != 1)} of {ncols}")
+    if labels is not None:
+        names = [label_names[int(label)] if label_names is not None else str(label)
+                 for label in labels]
+        shown = ", ".join(names[:30]) + (", ..." if n > 30 else "")
+        sentence += f", labelled, in reading order: {shown}"
+    describe(axes.ravel()[0], sentence + ".")
     return fig
 
 
@@ -220,6 +242,12 @@ def plot_feature_ranges(X, feature_names=None, ax=None, title=None):
     ax.grid(axis="x", alpha=0.3)
     if title is not None:
         ax.set_title(title)
+    spans = ", ".join(f"{names[j]} {num(low[j])} to {num(high[j])} (median {num(median[j])})"
+                      for j in range(min(d, 8)))
+    widest = int(np.argmax(high - low))
+    describe(ax, f"{title + ': ' if title else ''}the range of each of {d} features, one row "
+                 f"each: {spans}{', ...' if d > 8 else ''}. The widest range is "
+                 f"{names[widest]}'s, the narrowest {names[int(np.argmin(high - low))]}'s.")
     return boxes
 
 def plot_signal(samples, sampling_rate, ax=None, start=0, show_samples=True, title=None,
@@ -251,6 +279,10 @@ def plot_signal(samples, sampling_rate, ax=None, start=0, show_samples=True, tit
     ax.grid(alpha=0.3)
     if title is not None:
         ax.set_title(title)
+    describe(ax, f"{title + ': ' if title else ''}a sound as {len(s)} numbers against time, "
+                 f"from {num(t_ms[0])} to {num(t_ms[-1])} ms ({num(sampling_rate)} values per "
+                 f"second), values between {num(s.min())} and {num(s.max())}"
+                 + (", each value a dot." if show_samples else "."))
     return lines
 
 
@@ -272,10 +304,15 @@ def plot_class_balance(splits, class_names=None, ax=None, title=None):
     ax = _axes(ax, figsize=(8, 3))
     width = 0.8 / len(arrays)
     containers = []
+    hatches = ("", "//", "..", "xx", "\\\\", "oo")  # told apart by pattern as well as colour
+    shares = {}
     for i, (name, y) in enumerate(arrays.items()):
         share = 100 * np.bincount(y, minlength=k) / max(len(y), 1)
+        shares[name] = share
         x = np.arange(k) - 0.4 + width * (i + 0.5)
-        containers.append(ax.bar(x, share, width=width, label=f"{name} ({len(y)})"))
+        containers.append(ax.bar(x, share, width=width, label=f"{name} ({len(y)})",
+                                 color=CYCLE[i % len(CYCLE)], hatch=hatches[i % len(hatches)],
+                                 edgecolor="white", linewidth=0.5))
     ax.set_xticks(range(k))
     ax.set_xticklabels(class_names if class_names is not None else [str(c) for c in range(k)])
     ax.set_xlabel("class")
@@ -284,6 +321,10 @@ def plot_class_balance(splits, class_names=None, ax=None, title=None):
               bbox_to_anchor=(1.01, 1))
     if title is not None:
         ax.set_title(title)
+    describe(ax, f"{title + ': ' if title else ''}grouped bars, the share of each of {k} "
+                 f"classes in each split: " + "; ".join(
+                     f"{name} ({len(arrays[name])} samples) from {s.min():.0f}% to "
+                     f"{s.max():.0f}%" for name, s in shares.items()) + ".")
     return containers
 
 
@@ -297,12 +338,11 @@ def show_batches(epochs, num_samples=None, ax=None, title=None):
     Shows at a glance: every sample once per epoch, a new order each epoch, and the last
     batch smaller (or left out). Returns the ``ax``.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
     if len(epochs) == 0:
         raise ValueError("show_batches: expected at least one epoch, received none.")
-    colours = plt.get_cmap("tab10").colors
+    colours = CYCLE[:-1]  # colour-blind safe; each batch is also fenced by a black line
     width = max(sum(len(b) for b in batches) for batches in epochs)
     if num_samples is not None:
         width = max(width, num_samples)
@@ -344,6 +384,16 @@ def show_batches(epochs, num_samples=None, ax=None, title=None):
     ax.tick_params(length=0)
     if title is not None:
         ax.set_title(title)
+    rows = []
+    for e, batches in enumerate(epochs, start=1):
+        served = " | ".join(" ".join(str(int(s)) for s in np.asarray(b).ravel())
+                            for b in batches)
+        rows.append(f"epoch {e}: {served}")
+    sizes = [len(np.asarray(b).ravel()) for b in epochs[0]]
+    describe(ax, f"{title + ': ' if title else ''}mini-batches over {len(epochs)} epochs, one "
+                 f"row per epoch, {len(sizes)} batches of sizes {sizes}; the samples served, "
+                 f"batches separated by bars: " + "; ".join(rows)
+                 + ("; the grey samples at the end of a row are left out." if left_out else "."))
     return ax
 
 

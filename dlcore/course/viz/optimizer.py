@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 
-from .common import _axes
+from .common import CYCLE, WRONG, _axes, describe, next_series_style, num, quiet, series_style
 
 
 def plot_loss_surface(surface, ax=None, levels: int = 20, cmap: str = "viridis"):
@@ -42,7 +42,26 @@ def plot_loss_surface(surface, ax=None, levels: int = 20, cmap: str = "viridis")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     ax.set_title(getattr(surface, "formula", ""))
+    describe(ax, _surface_sentence(surface, L))
     return filled
+
+
+def _surface_sentence(surface, L) -> str:
+    """What ``plot_loss_surface`` shows, in words."""
+    formula = getattr(surface, "formula", "")
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    return (f"A contour map of the loss{' ' + formula if formula else ''} over w1 from "
+            f"{num(x0)} to {num(x1)} and w2 from {num(y0)} to {num(y1)}, the loss between "
+            f"{num(L.min())} and {num(L.max())} (log-spaced levels, bright is high); the lowest "
+            f"point, a star, at ({num(surface.minimum[0])}, {num(surface.minimum[1])}).")
+
+
+def _path_sentence(path, label=None) -> str:
+    path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    path = np.where(np.abs(path) < 1e-9 * max(np.abs(path).max(), 1e-300), 0.0, path)  # rounding
+    return (f"{label + ': ' if label else ''}a path of {len(path) - 1} steps from "
+            f"({num(path[0, 0])}, {num(path[0, 1])}), a square, to "
+            f"({num(path[-1, 0])}, {num(path[-1, 1])})")
 
 
 def plot_path(path, ax=None, label: str | None = None, color=None, markersize: float = 3):
@@ -63,6 +82,7 @@ def plot_path(path, ax=None, label: str | None = None, color=None, markersize: f
             zorder=6)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    describe(ax, _path_sentence(path, label) + ".")
     return line
 
 
@@ -76,15 +96,21 @@ def plot_loss_per_step(losses, ax=None, label: str | None = None, color=None, lo
     ax = _axes(ax, (5, 4))
     losses = np.asarray(losses, dtype=np.float64)
     shown = np.maximum(losses, 1e-12) if log else losses
-    marker = "o" if len(losses) <= 30 else None  # a short run: show every step
-    (line,) = ax.plot(np.arange(len(losses)), shown, color=color, label=label, marker=marker,
-                      markersize=3)
+    style = next_series_style(ax, color, n_points=len(losses))  # a marker per run, too
+    (line,) = ax.plot(np.arange(len(losses)), shown, label=label, markersize=3, **style)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss" + (" (log scale)" if log else ""))
     ax.grid(True, alpha=0.3)
+    describe(ax, _losses_sentence(losses, label, log) + ".")
     return line
+
+
+def _losses_sentence(losses, label=None, log=True) -> str:
+    losses = np.asarray(losses, dtype=np.float64)
+    return (f"{label + ': ' if label else ''}the loss after each of {len(losses) - 1} steps"
+            f"{' on a log scale' if log else ''}, from {num(losses[0])} to {num(losses[-1])}")
 
 
 def plot_surface_runs(surface, runs, axes=None, labels=None):
@@ -101,27 +127,29 @@ def plot_surface_runs(surface, runs, axes=None, labels=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax_map, ax_loss = axes
-    plot_loss_surface(surface, ax=ax_map)
     if labels is None:
         labels = [f"{r.optimizer}, lr={r.lr:.3g}" for r in runs]
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    with quiet():  # described once, below
+        plot_loss_surface(surface, ax=ax_map)
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
-        color = "tab:red" if len(runs) == 1 else colors[(i + 1) % len(colors)]
-        plot_path(run.path, ax=ax_map, label=label if len(runs) == 1 else None, color=color,
-                  markersize=3 if len(runs) == 1 else 1.5)
-        plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
+        color = CYCLE[1] if len(runs) == 1 else series_style(i + 1)["color"]
+        with quiet():
+            line = plot_path(run.path, ax=ax_map, label=label if len(runs) == 1 else None,
+                             color=color, markersize=3 if len(runs) == 1 else 1.5)
+            line.set_marker(series_style(i)["marker"])  # the same marker as its loss curve
+            plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
         if run.diverged:
             x0, x1 = ax_map.get_xlim()
             y0, y1 = ax_map.get_ylim()
             end = run.path[-1]
-            ax_map.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color="red",
+            ax_map.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color=WRONG,
                         markersize=14, markeredgecolor="black", zorder=7)
     ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)  # the star (and a single run)
     ax_loss.set_xlim(0, max(max(r.steps for r in runs), 1))
     if len(runs) == 1:
         run = runs[0]
         if run.diverged:
-            ax_loss.axvline(run.diverged_at, color="red", linestyle="--", linewidth=1)
+            ax_loss.axvline(run.diverged_at, color=WRONG, linestyle="--", linewidth=1)
         ax_loss.set_title(f"{run.optimizer}, learning rate {run.lr:.2g}: {run.outcome}")
         ax_loss.text(0.03, 0.03, textwrap.fill(run.message, 48), transform=ax_loss.transAxes,
                      fontsize=9, va="bottom", ha="left",
@@ -130,7 +158,23 @@ def plot_surface_runs(surface, runs, axes=None, labels=None):
     else:
         ax_loss.set_title("loss at every step")
         ax_loss.legend(fontsize=8)
+    describe(ax_map, _runs_sentence(surface, runs, labels, "Left: the paths on the map. "
+                                    "Right: the loss at every step, log scale."))
     return axes
+
+
+def _runs_sentence(surface, runs, labels, layout: str) -> str:
+    """What ``plot_surface_runs`` and ``plot_surface_paths`` show, in words."""
+    W1, W2 = np.meshgrid(np.linspace(*surface.xlim, 150), np.linspace(*surface.ylim, 150))
+    L = surface.loss(np.stack([W1, W2], axis=-1))  # the grid plot_loss_surface draws
+    words = [f"{layout} {_surface_sentence(surface, L)}"]
+    for run, label in zip(runs, labels, strict=True):
+        end = np.asarray(run.path)[-1]
+        words.append(f"{label}: {run.outcome}, the loss from {num(run.losses[0])} to "
+                     f"{num(run.losses[-1])} in {run.steps} steps"
+                     + (f", left the map at step {run.diverged_at}, a cross" if run.diverged
+                        else f", ending at ({num(end[0])}, {num(end[1])})") + ".")
+    return " ".join(words)
 
 
 def plot_surface_paths(surface, runs, axes=None, labels=None, levels: int = 14):
@@ -168,24 +212,27 @@ def plot_surface_paths(surface, runs, axes=None, labels=None, levels: int = 14):
             f"plot_surface_paths: expected {len(runs) + 1} axes (one map per run, then the loss "
             f"panel) and {len(runs)} labels, received {len(axes)} axes and {len(labels)} labels."
         )
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ax_loss = axes[-1]
     for i, (ax, run, label) in enumerate(zip(axes[:-1], runs, labels, strict=True)):
-        color = colors[(i + 1) % len(colors)]  # the same colours as plot_surface_runs
-        plot_loss_surface(surface, ax=ax, levels=levels)
-        plot_path(run.path, ax=ax, color=color, markersize=2)
+        color = series_style(i + 1)["color"]  # the same colours as plot_surface_runs
+        with quiet():  # described once, below
+            plot_loss_surface(surface, ax=ax, levels=levels)
+            plot_path(run.path, ax=ax, color=color, markersize=2)
         if run.diverged:
             x0, x1 = ax.get_xlim()
             y0, y1 = ax.get_ylim()
             end = run.path[-1]
-            ax.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color="red",
+            ax.plot(np.clip(end[0], x0, x1), np.clip(end[1], y0, y1), "X", color=WRONG,
                     markersize=11, markeredgecolor="black", zorder=7)
         ax.set_title(f"{label}: {run.outcome}", fontsize=10)
         ax.tick_params(labelsize=8)
-        plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
+        with quiet():
+            plot_loss_per_step(run.losses, ax=ax_loss, label=label, color=color)
     ax_loss.set_xlim(0, max(max(r.steps for r in runs), 1))
     ax_loss.set_title("loss at every step", fontsize=10)
     ax_loss.legend(fontsize=8)
+    describe(axes[0], _runs_sentence(surface, runs, labels, f"{len(runs)} small maps, one per "
+                      f"run, then a panel with the loss of every run at every step."))
     return axes
 
 

@@ -5,7 +5,7 @@ matplotlib is imported inside the functions, so importing this module is cheap.
 
 from __future__ import annotations
 
-from .common import _axes
+from .common import RIGHT, WRONG, _axes, a_or_an, describe, num, series_style
 
 # The one-neuron computation graph of 05_back_propagation: where each box sits, (x, y) on a
 # 13.6 x 4 canvas. Values flow left to right along the middle row; the leaves x, w, b and the
@@ -80,15 +80,24 @@ def draw_neuron_graph(values, grads=None, ax=None):
     ax.axis("off")
     title = "forward pass: values" if grads is None else "backward pass: gradients ∂L/∂· in red"
     ax.set_title(title)
+    v = {k: num(values[k], 4) for k in _NEURON_BOXES}
+    sentence = (f"The computation graph of one neuron, left to right: x = {v['x']} and w = "
+                f"{v['w']} are multiplied into u = {v['u']}; b = {v['b']} is added, z = "
+                f"{v['z']}; the sigmoid gives a = {v['a']}; with the target y = {v['y']}, the "
+                f"loss (a − y)² is L = {v['L']}.")
+    if grads is not None:
+        sentence += " Under each box, its gradient: " + ", ".join(
+            f"∂L/∂{k} = {num(grads[k], 4)}" for k in _NEURON_BOXES if k in grads) + "."
+    describe(ax, sentence)
     return ax
 
 
 def plot_digit_probabilities(image, probs, label=None, axes=None, title=None):
     """An 8x8 digit beside a bar chart of the network's 10 class probabilities (04).
 
-    The tallest bar is the prediction: green if it matches ``label``, red if not (blue when no
-    label is given). A dashed line marks 1/10, where every bar of a network that knows nothing
-    would sit.
+    The tallest bar is the prediction: green if it matches ``label``, red and hatched if not (blue
+    when no label is given). A dashed line marks 1/10, where every bar of a network that knows
+    nothing would sit.
 
     Parameters
     ----------
@@ -124,12 +133,15 @@ def plot_digit_probabilities(image, probs, label=None, axes=None, title=None):
         ax_img.set_title(f"true digit: {int(label)}")
     predicted = int(np.argmax(probs))
     if label is None:
-        top = "#1f77b4"
+        top = "#0072B2"
     else:
-        top = "#2ca02c" if predicted == int(label) else "#d62728"
+        top = RIGHT if predicted == int(label) else WRONG
     colors = ["#b0b0b0"] * len(probs)
     colors[predicted] = top
     bars = ax_bar.bar(np.arange(len(probs)), probs, color=colors)
+    if label is not None and predicted != int(label):
+        bars[predicted].set_hatch("xx")  # wrong: a pattern as well as a colour
+        bars[predicted].set_edgecolor("white")
     ax_bar.axhline(1 / len(probs), color="#555555", linestyle="--", linewidth=1)
     ax_bar.text(1.01, 1 / len(probs), f"1/{len(probs)}", transform=ax_bar.get_yaxis_transform(),
                 va="center", ha="left", fontsize=8, color="#555555")
@@ -139,6 +151,15 @@ def plot_digit_probabilities(image, probs, label=None, axes=None, title=None):
     ax_bar.set_ylabel("probability")
     ax_bar.set_title(title if title is not None else f"predicted {predicted}: "
                      f"p = {probs[predicted]:.2f}")
+    verdict = "" if label is None else (", right" if predicted == int(label) else
+                                        f", wrong (the true digit is {int(label)})")
+    runners_up = ", ".join(f"{k} ({probs[k]:.2f})" for k in np.argsort(probs)[::-1][1:3])
+    describe(ax_img, f"{title + ': ' if title else ''}{a_or_an(side)} {side} by {side} image "
+                     f"of a digit"
+                     + (f" (true digit {int(label)})" if label is not None else "")
+                     + f" beside bars of the network's {len(probs)} class probabilities: "
+                     f"predicted {predicted} with p = {probs[predicted]:.2f}{verdict}; next "
+                     f"come {runners_up}.")
     return im, bars
 
 
@@ -146,9 +167,9 @@ def plot_gradcheck(result, ax=None):
     """The worst relative error of each tensor of a gradient check, on a log scale (05).
 
     One horizontal bar per tensor (``result.details`` of ``dlcore.gradcheck``): green if it
-    passed, red if not, with the tolerance as a dashed line. A bug in one layer shows as one red
-    bar (its ``W`` or ``b``) or, if the bug is in the gradient passed down (dx), as red bars for
-    the layers below it.
+    passed, red and hatched if not, with the tolerance as a dashed line. A bug in one layer shows
+    as one red bar (its ``W`` or ``b``) or, if the bug is in the gradient passed down (dx), as
+    red bars for the layers below it.
 
     Returns the bar container.
     """
@@ -160,9 +181,10 @@ def plot_gradcheck(result, ax=None):
                          "received one with none.")
     ax = _axes(ax, figsize=(6, 0.45 * len(details) + 1.2))
     errors = np.array([max(d.max_rel_error, 1e-16) for d in details])
-    colors = ["#2ca02c" if d.passed else "#d62728" for d in details]
+    colors = [RIGHT if d.passed else WRONG for d in details]
     positions = np.arange(len(details))[::-1]
-    bars = ax.barh(positions, errors, color=colors, left=0)
+    bars = ax.barh(positions, errors, color=colors, left=0,
+                   hatch=["" if d.passed else "xx" for d in details], edgecolor="white")
     ax.set_xscale("log")
     ax.set_xlim(1e-16, 10)
     ax.set_yticks(positions)
@@ -176,6 +198,11 @@ def plot_gradcheck(result, ax=None):
     ax.set_xlabel("worst relative error (log scale)")
     ax.set_title("gradient check: PASSED" if result.passed else
                  f"gradient check: FAILED (worst at {result.where})")
+    failed = [d.name for d in details if not d.passed]
+    describe(ax, f"Gradient check of {len(details)} tensors, one bar each for the worst relative "
+                 f"error on a log scale, tolerance {result.tolerance:.0e}: "
+                 + ", ".join(f"{d.name} {d.max_rel_error:.1e}" for d in details) + ". "
+                 + (f"Failed (hatched): {', '.join(failed)}." if failed else "All passed."))
     return bars
 
 
@@ -194,13 +221,18 @@ def plot_step_size_errors(h, errors, ax=None):
     ax = _axes(ax, figsize=(6, 4))
     h = np.asarray(h, dtype=float)
     lines = []
-    for label, err in errors.items():
+    lowest = []
+    for i, (label, err) in enumerate(errors.items()):
         err = np.maximum(np.abs(np.asarray(err, dtype=float)), 1e-17)
-        lines += ax.loglog(h, err, marker="o", markersize=3, label=label)
+        lines += ax.loglog(h, err, markersize=4, label=label, **series_style(i))
+        best = int(np.argmin(err))
+        lowest.append(f"{label}: lowest error {err[best]:.0e} at h = {h[best]:.0e}")
     ax.set_xlabel("step h")
     ax.set_ylabel("error of the estimate")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(frameon=False, fontsize=9)
+    describe(ax, f"The error of finite-difference estimates against the step h, both on log "
+                 f"scales, h from {h.min():.0e} to {h.max():.0e}; " + "; ".join(lowest) + ".")
     return lines
 
 

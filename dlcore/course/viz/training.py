@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import _axes
+from .common import WRONG, _axes, describe, next_series_style, num
 
 
 def _curve(history, key: str) -> list:
@@ -38,15 +38,19 @@ def plot_learning_curves(history, axes=None, label: str | None = None, color=Non
         axes = axes[0]
     axes = np.atleast_1d(axes)
     prefix = f"{label}: " if label else ""
+    n_epochs = max(len(_curve(history, "loss")), len(_curve(history, "val_loss")))
+    # one colour and one marker per run, the same in both panels (a second run on the same axes
+    # gets the next ones); training solid, validation dashed
+    style = next_series_style(axes[0], color, n_points=n_epochs)
     for ax, (train_key, val_key, name) in zip(axes, keys, strict=False):
         train, val = _curve(history, train_key), _curve(history, val_key)
         line = None
         if train:
-            (line,) = ax.plot(np.arange(1, len(train) + 1), train, "-", color=color,
-                              label=f"{prefix}training")
+            (line,) = ax.plot(np.arange(1, len(train) + 1), train, "-", **style,
+                              markersize=4, label=f"{prefix}training")
         if val:
-            c = line.get_color() if line is not None else color
-            ax.plot(np.arange(1, len(val) + 1), val, "--", color=c, label=f"{prefix}validation")
+            ax.plot(np.arange(1, len(val) + 1), val, "--", **style, markersize=4,
+                    markerfacecolor="white", label=f"{prefix}validation")
         best = getattr(history, "best_epoch", None) if not isinstance(history, dict) else None
         if best and val and best < len(val):  # only when training went on past its best
             ax.axvline(best, color=line.get_color() if line is not None else "gray",
@@ -56,7 +60,33 @@ def plot_learning_curves(history, axes=None, label: str | None = None, color=Non
         ax.set_ylabel(name)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
+    describe(axes[0], _learning_curves_sentence(history, label))
     return axes
+
+
+def _learning_curves_sentence(history, label) -> str:
+    """What ``plot_learning_curves`` shows, in words, from the numbers it draws."""
+    loss, val_loss = _curve(history, "loss"), _curve(history, "val_loss")
+    acc, val_acc = _curve(history, "accuracy"), _curve(history, "val_accuracy")
+    n = max(len(loss), len(val_loss))
+    what = "Training and validation loss" if val_loss else "Training loss"
+    words = [f"{label + ': ' if label else ''}{what} against epoch, {n} epoch{'s' * bool(n != 1)}"]
+    if loss:
+        words.append(f"training loss from {num(loss[0])} to {num(loss[-1])}")
+    if val_loss:
+        best = int(np.nanargmin(val_loss))
+        words.append(f"validation loss lowest at epoch {best + 1} ({num(val_loss[best])}), "
+                     f"{num(val_loss[-1])} at the end")
+    sentence = "; ".join(words) + "."
+    if val_acc:
+        best = int(np.nanargmax(val_acc))
+        sentence += (f" Second panel, accuracy: validation accuracy highest at epoch {best + 1} "
+                     f"({val_acc[best]:.1%}), training accuracy {acc[-1]:.1%} at the end."
+                     if acc else f" Validation accuracy highest at epoch {best + 1} "
+                     f"({val_acc[best]:.1%}).")
+    elif acc:
+        sentence += f" Second panel: training accuracy {acc[-1]:.1%} at the end."
+    return sentence
 
 
 def plot_digit_predictions(images, y_true, proba, ncols: int = 8, image_shape=(8, 8),
@@ -91,9 +121,15 @@ def plot_digit_predictions(images, y_true, proba, ncols: int = 8, image_shape=(8
         if not right:
             title += f" (is {y_true[i]})"
             for spine in ax.spines.values():
-                spine.set_edgecolor("red")
+                spine.set_edgecolor(WRONG)
                 spine.set_linewidth(2.5)
-        ax.set_title(title, fontsize=9, color="black" if right else "red")
+        ax.set_title(title, fontsize=9, color="black" if right else WRONG)
+    wrong = [i for i in range(n) if predicted[i] != y_true[i]]
+    mistakes = "; ".join(f"image {i + 1} predicted {predicted[i]}, is {y_true[i]}"
+                         for i in wrong[:6]) + ("; ..." if len(wrong) > 6 else "")
+    describe(axes[0], f"A grid of {n} digit images, each titled with the predicted class and "
+                      f"its probability: {n - len(wrong)} right, {len(wrong)} wrong"
+                      + (f" ({mistakes}, framed)." if wrong else "."))
     return axes
 
 
@@ -121,6 +157,14 @@ def plot_confusion_matrix(C, ax=None, class_names=None, title: str | None = None
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title or f"confusion matrix: {int(np.trace(C))} of {int(C.sum())} right")
+    off = C * (1 - np.eye(K, dtype=C.dtype)) if K else C
+    sentence = (f"Confusion matrix of {K} classes, true class in rows, predicted class in "
+                f"columns: {int(np.trace(C))} of {int(C.sum())} samples on the diagonal (right)")
+    if K and off.max() > 0:
+        i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+        sentence += (f"; the most frequent mistake is true {names[i]} predicted as {names[j]}, "
+                     f"{int(off[i, j])} time{'s' * bool(off[i, j] != 1)}")
+    describe(ax, sentence + ".")
     return image
 
 
@@ -179,6 +223,12 @@ def plot_batch_size_run(run, axes=None, loss_max: float = 4.0):
     ax_time.set_title("time per epoch (measured, varies)", fontsize=10)
     for ax in axes:
         ax.grid(True, alpha=0.3)
+    describe(ax_batch, f"Batch size {run.batch_size}, {it} iteration{'s' * bool(it != 1)} per "
+                       f"epoch. Left: the loss of each of the {len(run.batch_loss)} mini-batches "
+                       f"against the epoch, from {num(run.batch_loss[0])} to "
+                       f"{num(run.batch_loss[-1])}. Middle: the training loss of each epoch, "
+                       + ", ".join(num(v) for v in run.epoch_loss) + ". Right: the wall time "
+                       "of each epoch, " + ", ".join(f"{v:.0f}" for v in ms) + " ms.")
     return axes
 
 
