@@ -91,10 +91,11 @@ def test_requirements_txt_installs_dlcore_with_its_extras():
 
 def test_requirements_dev_adds_only_maintainer_tools():
     lines = lines_of(ROOT / "requirements-dev.txt")
-    assert lines[:2] == ["-r requirements.txt", "-e .[slides]"]
+    assert lines[:3] == ["-r requirements.txt", "-e .[slides]", "-e .[docs]"]
     in_pyproject = {r.name for reqs in declared().values() for r in reqs}
-    tools = [Requirement(line) for line in lines[2:]]
-    assert {r.name for r in tools} == {"ruff", "playwright", "jupyter-repo2docker"}
+    tools = [Requirement(line) for line in lines[3:]]
+    assert {r.name for r in tools} == {"ruff", "playwright", "axe-playwright-python",
+                                       "jupyter-repo2docker"}
     for req in tools:
         assert req.name not in in_pyproject, f"{req.name} is already in pyproject.toml"
         assert ">=" in {s.operator for s in req.specifier}, f"{req.name}: give a lower bound"
