@@ -85,7 +85,7 @@ def site(tools, tmp_path_factory) -> Path:
         assert (path / "index.html").is_file(), f"DLCORE_SITE={given} holds no index.html"
         return path
     tmp = tmp_path_factory.mktemp("website")
-    website.build(tmp / "site", tmp / "source", quiet=True)
+    website.build(tmp / "site", tmp / "work", quiet=True)
     return tmp / "site"
 
 
@@ -174,7 +174,7 @@ PAGE_REPORT = """() => {
   const scripts = [...document.querySelectorAll('script[type^="math/tex"]')];
   return {
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-    math: document.querySelectorAll('.math').length,
+    math: document.querySelectorAll('.math.notranslate').length,  // Sphinx's, not MathJax's
     mathScripts: scripts.length,
     unrendered: scripts.filter(s => {
       const frame = document.getElementById(s.id + '-Frame');
@@ -202,6 +202,8 @@ def wait_for_maths(page) -> None:
         raise AssertionError(f"{page.url}: MathJax did not start within {WAIT / 1000:.0f} s: is "
                              f"_static/mathjax/ in the site?") from error
     page.evaluate("() => new Promise(done => MathJax.Hub.Queue(done))")
+    # the operator tables MathJax loads on demand: leaving before they arrive cancels them
+    page.wait_for_load_state("networkidle", timeout=WAIT)
 
 
 class Links:
@@ -246,7 +248,7 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 CODE = "div.highlight"
 CODE_CONTRAST_PAGE = "notebooks/03_loss.html"
 INSIDE_CONTENT = """sel => { try { const el = document.querySelector(sel);
-    return !!(el && el.closest('.cell, .cell_output, .course-widget-note')); }
+    return !!(el && el.closest('.cell') && !el.closest('.course-widget-note')); }
     catch (e) { return false; } }"""
 
 

@@ -49,11 +49,12 @@ def test_the_core_needs_numpy_only():
 
 def test_the_extras_hold_the_course_and_the_test_tools():
     names = {group: {r.name for r in reqs} for group, reqs in declared().items()}
-    assert set(names) == {"core", "course", "test", "slides"}
+    assert set(names) == {"core", "course", "test", "slides", "docs"}
     assert {"matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm",
             "packaging"} <= names["course"]
     assert {"pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"} <= names["test"]
     assert {"nbconvert", "sphinx-revealjs", "jupyter-server-mathjax"} <= names["slides"]
+    assert {"sphinx", "myst-nb", "sphinx-book-theme"} <= names["docs"]
 
 
 def test_every_dependency_is_listed_once_with_a_compatible_range():

@@ -141,7 +141,7 @@ def synthetic_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_code_cell("plot()", outputs=[plot]),
         nbformat.v4.new_code_cell("plot_without_description()", outputs=[bare]),
         nbformat.v4.new_code_cell("show_html_figure()", outputs=[figure]),
-        nbformat.v4.new_markdown_cell("### Exercise 1: square\n\nWrite `square(x)`. Hint: `x * x`."),
+        nbformat.v4.new_markdown_cell("## Exercise 1: square\n\nWrite `square(x)`. Hint: `x * x`."),
         nbformat.v4.new_code_cell("def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
                                   "    ### END SOLUTION"),
         nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\ncheck_square(square)", outputs=[
@@ -162,7 +162,7 @@ def synthetic_site(tmp_path_factory):
     path = tmp / "notebooks" / "99_synthetic.ipynb"
     path.parent.mkdir()
     nbformat.write(synthetic_notebook(), path)
-    website.build(tmp / "site", tmp / "source", notebooks=[path], quiet=True, reference=False)
+    website.build(tmp / "site", tmp / "work", notebooks=[path], quiet=True, reference=False)
     return tmp / "site"
 
 
@@ -188,3 +188,27 @@ def test_the_solution_is_folded_on_the_page(synthetic_site):
     assert "Hint: " in page and "NBVAL" not in page
     assert "_static/mathjax/MathJax.js" in page
     assert not re.search(r"""(src|href)=["']https?://(?!github\.com|colab|mybinder)""", page)
+
+
+def test_a_folder_not_made_by_the_build_is_never_replaced(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match="refusing to replace it"):
+        website.build(precious, tmp_path / "work", notebooks=[], quiet=True)
+    with pytest.raises(ValueError, match="refusing to replace it"):
+        website.build(tmp_path / "site", precious, notebooks=[], quiet=True)
+    assert (precious / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "work").exists() and not (tmp_path / "site").exists()
+
+
+def test_absolute_values_in_docstrings_are_shown_as_written():
+    pytest.importorskip("myst_nb", reason="the website's tools: pip install -r requirements-dev.txt")
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import course_site
+
+    lines = ["nearly 0 for large |z|, which", "``|x|`` stays, |x - y| too", "| a | b |",
+             "a link |name|_ stays"]
+    course_site.absolute_values(None, "class", "x", None, {}, lines)
+    assert lines == ["nearly 0 for large \\|z\\|, which", "``|x|`` stays, \\|x - y\\| too",
+                     "| a | b |", "a link |name|_ stays"]

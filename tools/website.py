@@ -13,7 +13,7 @@ needs no network: nothing is loaded from another host (MathJax is copied from th
 (the ``docs`` extra: ``pip install -e .[docs]``). Nothing is executed: the committed notebooks
 are clean runs, and the pages show their saved outputs. The Sphinx configuration and the
 hand-written pages are in ``docs/``; this script assembles a source folder from them and from
-copies of the notebooks (``build/website/`` by default), then runs Sphinx on it. The committed
+copies of the notebooks (in ``build/website/`` by default), then runs Sphinx on it. The committed
 notebooks are never changed; the copies are adjusted for the web:
 
 - the home page is the README's introduction and its course map (the map's Colab badges become
@@ -53,7 +53,7 @@ import slides  # noqa: E402
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "site"
-DEFAULT_SOURCE = ROOT / "build" / "website"
+DEFAULT_WORK = ROOT / "build" / "website"
 
 NBVAL_MARKER = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)
 SOLUTION_PROMPT = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
@@ -269,10 +269,6 @@ def api_modules() -> dict[str, list[str]]:
     return pages
 
 
-# Docstrings write |z| for the absolute value of z, which reST reads as a substitution.
-RST_PROLOG = r".. |z| replace:: \|z\|"
-
-
 def api_pages(source: Path) -> None:
     """Write ``api/index.md`` and one page per module of :func:`api_modules` into ``source``."""
     import dlcore
@@ -286,7 +282,7 @@ def api_pages(source: Path) -> None:
         module = importlib.import_module(page)
         part = "dlcore.course" if page.startswith("dlcore.course.") else "dlcore"
         rows[part].append(f"| [`{page}`]({page}.md) | {summary(module).replace('|', '/')} |")
-        parts = [f"```{{eval-rst}}\n{RST_PROLOG}\n```\n"]
+        parts = []
         for i, name in enumerate(members):
             if i:
                 parts.append(f"## `{name}`\n")
@@ -377,25 +373,52 @@ def sphinx_warnings(path: Path) -> tuple[list[str], list[str]]:
     return docstrings, [e for e in entries if e not in docstrings]
 
 
-def build(out: Path = DEFAULT_OUT, source: Path = DEFAULT_SOURCE,
+MARKER = ".dlcore-website"  # in every folder this script fills, and only there
+
+
+def check_replaceable(path: Path) -> None:
+    """A ValueError unless ``path`` is absent, empty, or a folder this script made: a build
+    replaces its folders whole, so anything else is refused, never deleted."""
+    if path.exists() and (not path.is_dir() or (any(path.iterdir())
+                                                and not (path / MARKER).is_file())):
+        raise ValueError(
+            f"{path} exists and was not made by tools/website.py (it has no {MARKER} file): "
+            f"refusing to replace it. Choose another folder with --out or --work.")
+
+
+def mark(path: Path) -> None:
+    (path / MARKER).write_text("made by tools/website.py; replaced whole by each build\n",
+                               encoding="utf-8")
+
+
+def build(out: Path = DEFAULT_OUT, work: Path = DEFAULT_WORK,
           notebooks: list[Path] | None = None, quiet: bool = False,
           reference: bool = True) -> Path:
-    """Build the site into ``out``; returns the path of its home page.
+    """Build the site into ``out``, working in ``work``; returns the path of its home page.
 
-    Raises RuntimeError when Sphinx fails or warns (a warning is a broken reference, a bad
-    docstring or a notebook Sphinx could not read: each would show as a fault on the site).
+    ``work`` receives Sphinx's source folder (``source/``), its output and myst-nb's copies of
+    the pictures; the finished site is then moved to ``out``. Raises RuntimeError when Sphinx
+    fails or warns (a broken reference, a notebook it could not read: each would show as a
+    fault on the site), except for markup slips in dlcore's docstrings, which are listed.
     """
-    from sphinx.cmd.build import build_main
-
     start = time.perf_counter()
     notebooks = sorted(notebooks if notebooks else NOTEBOOKS.glob("*.ipynb"))
-    counts = assemble(Path(source), notebooks, quiet=quiet, reference=reference)
-    out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    warnings = Path(source) / "sphinx-warnings.txt"
-    args = ["-b", "html", "-q", "-E", "-d", str(Path(source) / ".doctrees"), "-w", str(warnings),
-            "--keep-going", str(source), str(out)]
+    out, work = Path(out).resolve(), Path(work).resolve()
+    if out == work or work in out.parents or out in work.parents:
+        raise ValueError(f"the site ({out}) and the work folder ({work}) must be apart")
+    check_replaceable(out)
+    check_replaceable(work)
+    from sphinx.cmd.build import build_main  # the docs extra, needed from here on
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    mark(work)
+    source, html = work / "source", work / "html"
+    counts = assemble(source, notebooks, quiet=quiet, reference=reference)
+    warnings = work / "sphinx-warnings.txt"
+    # myst-nb writes the pictures into jupyter_execute/ beside the output folder: in `work`
+    args = ["-b", "html", "-q", "-E", "-d", str(work / "doctrees"), "-w", str(warnings),
+            "--keep-going", str(source), str(html)]
     status = build_main(args)
     docstrings, problems = sphinx_warnings(warnings)
     if status or problems:
@@ -403,10 +426,16 @@ def build(out: Path = DEFAULT_OUT, source: Path = DEFAULT_SOURCE,
     if docstrings and not quiet:
         print(f"{len(docstrings)} docstring(s) of dlcore with reST markup that renders oddly "
               f"(the pages are built all the same):\n" + "\n".join(docstrings))
-    (out / ".buildinfo").unlink(missing_ok=True)
+    (html / ".buildinfo").unlink(missing_ok=True)
+    mark(html)
+    check_replaceable(out)
+    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(html), str(out))
     if not quiet:
         print(f"{counts['notebooks']} notebooks ({counts['widgets']} widgets as pictures, "
-              f"{counts['solutions']} solutions folded) and the library reference in "
+              f"{counts['solutions']} solutions folded)"
+              f"{' and the library reference' if reference else ''} in "
               f"{time.perf_counter() - start:.0f} s")
         print(f"open {out / 'index.html'} in a browser (works offline)")
     return out / "index.html"
@@ -420,12 +449,12 @@ def main(argv: list[str] | None = None) -> int:
                          help="notebooks to include (default: every notebook in notebooks/)")
     p_build.add_argument("--out", type=Path, default=DEFAULT_OUT,
                          help=f"output folder (default: {DEFAULT_OUT.relative_to(ROOT)}/)")
-    p_build.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                         help="where to assemble Sphinx's source folder "
-                              f"(default: {DEFAULT_SOURCE.relative_to(ROOT)}/)")
+    p_build.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                         help="where Sphinx's source and output are assembled "
+                              f"(default: {DEFAULT_WORK.relative_to(ROOT)}/)")
     args = parser.parse_args(argv)
     try:
-        build(args.out, args.source, args.notebooks)
+        build(args.out, args.work, args.notebooks)
     except ModuleNotFoundError as error:
         print(f"error: {error}. The website needs the `docs` extra: pip install -e .[docs]",
               file=sys.stderr)

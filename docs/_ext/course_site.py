@@ -1,13 +1,25 @@
-"""What the course's site adds to myst-nb: a picture's text alternative from the notebook.
+"""What the course's site adds to Sphinx and myst-nb, for the notebooks and the docstrings.
 
+**A picture's text alternative, from the notebook.**
 A notebook gives a plot its description (for screen readers, and for anyone whose pictures do
 not load) in the output's metadata, ``output.metadata["image/png"]["alt"]``, as JupyterLab
 reads it. myst-nb takes only ``width`` and ``height`` from there, so without this the page's
 ``<img>`` would carry the image's file name as its ``alt``. A picture with no description gets
 an ``alt`` that says so, never a file name.
+
+**Absolute values in docstrings.** dlcore's docstrings write ``|z|`` for the absolute value of
+z, as in maths; reST would read it as a substitution that is never defined (an error, and a
+broken link on the page). Outside ``literals``, such a ``|word|`` is shown as written.
 """
 
+import re
+
 from myst_nb.core.render import NbElementRenderer
+
+LITERAL = re.compile(r"(``.+?``)")
+# |x| with no space inside the bars, as a substitution reference is written (a table's cells
+# and a line block have spaces after the bar)
+BARS = re.compile(r"(?<![\\|\w])\|([^\s|`](?:[^|`]*[^\s|`])?)\|(?![|\w])")
 
 NO_DESCRIPTION = "Figure drawn by the code cell above (no text description given)"
 _render_image = NbElementRenderer.render_image
@@ -24,6 +36,14 @@ def render_image(self, data):
     return nodes
 
 
+def absolute_values(app, what, name, obj, options, lines):
+    """``|z|`` in a docstring -> ``\\|z\\|`` (the bars themselves), outside literals."""
+    for i, line in enumerate(lines):
+        lines[i] = "".join(part if LITERAL.fullmatch(part) else BARS.sub(r"\\|\1\\|", part)
+                           for part in LITERAL.split(line))
+
+
 def setup(app):
     NbElementRenderer.render_image = render_image
+    app.connect("autodoc-process-docstring", absolute_values)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
