@@ -30,6 +30,7 @@ them the test is skipped, except under CI (``CI=true``), where it fails.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -362,12 +363,26 @@ def test_every_page_works_offline(chromium, site, server, artifacts):
     assert sum(c["math"] for c in totals.values()) > 200, totals
 
 
-def test_solutions_fold_and_unfold(chromium, site, server, artifacts):
+@contextlib.contextmanager
+def visit(chromium, url: str):
+    """A fresh page at ``url`` with its maths typeset; yields it, then checks that it showed no
+    error. The errors are read before the page closes (closing cancels what is still loading)."""
     page = chromium.new_page(viewport=VIEWPORT)
     record = Recorder(page)
     try:
-        page.goto(f"{server}/notebooks/03_loss.html", timeout=WAIT)
+        page.goto(url, timeout=WAIT)
         wait_for_maths(page)
+        yield page
+        errors = list(record.errors)
+        foreign = record.foreign(urlsplit(url).netloc if url.startswith("http") else None)
+    finally:
+        page.close()
+    assert not errors, f"{url}:\n" + "\n".join(errors)
+    assert not foreign, f"{url}: requests to another host:\n" + "\n".join(foreign)
+
+
+def test_solutions_fold_and_unfold(chromium, site, server, artifacts):
+    with visit(chromium, f"{server}/notebooks/03_loss.html") as page:
         folds = page.locator("details.hide", has_text="Show the solution")
         assert folds.count() == 3, f"03_loss has 3 exercises, {folds.count()} folded solutions"
         first = folds.first
@@ -383,20 +398,13 @@ def test_solutions_fold_and_unfold(chromium, site, server, artifacts):
         first.scroll_into_view_if_needed()
         page.evaluate("window.scrollBy(0, -220)")  # the exercise's text above it
         page.screenshot(path=str(artifacts / "notebook-03-solution.png"))
-        page.goto(f"{server}/notebooks/06_optimizer.html", timeout=WAIT)
-        wait_for_maths(page)
+    with visit(chromium, f"{server}/notebooks/06_optimizer.html") as page:
         page.locator(".MathJax_Display").nth(1).scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "notebook-06-maths.png"))
-    finally:
-        page.close()
-    assert not record.errors, "\n".join(record.errors)
 
 
 def test_widgets_show_their_saved_picture_and_how_to_run_them(chromium, site, server, artifacts):
-    page = chromium.new_page(viewport=VIEWPORT)
-    record = Recorder(page)
-    try:
-        page.goto(f"{server}/notebooks/02_architecture.html", timeout=WAIT)
+    with visit(chromium, f"{server}/notebooks/02_architecture.html") as page:
         note = page.locator(".course-widget-note")
         assert note.count() == 1, f"02 has one widget, {note.count()} widget notes"
         text = note.inner_text()
@@ -413,43 +421,31 @@ def test_widgets_show_their_saved_picture_and_how_to_run_them(chromium, site, se
         live = page.locator(".admonition", has_text="To run it live").first
         assert "02_architecture.ipynb" in " ".join(
             live.locator("a").evaluate_all("as => as.map(a => a.href)"))
-    finally:
-        page.close()
-    assert not record.errors, "\n".join(record.errors)
 
 
 def test_home_page_and_reference(chromium, site, server, artifacts):
-    page = chromium.new_page(viewport=VIEWPORT)
-    record = Recorder(page)
-    try:
-        page.goto(f"{server}/index.html", timeout=WAIT)
+    with visit(chromium, f"{server}/index.html") as page:
         rows = page.locator("table tbody tr")
         assert rows.count() == len(list((ROOT / "notebooks").glob("*.ipynb")))
         page.screenshot(path=str(artifacts / "home.png"))
         page.locator("table a", has_text="03").first.click()
         page.wait_for_url(re.compile(r"notebooks/03_loss\.html"), timeout=WAIT)
-        page.goto(f"{server}/api/dlcore.layers.html", timeout=WAIT)
-        wait_for_maths(page)
+        wait_for_maths(page)  # leaving earlier would cancel MathJax's requests
+    with visit(chromium, f"{server}/api/dlcore.layers.html") as page:
         assert page.locator("dl.py.class dt#dlcore\\.layers\\.Dense").count() == 1
         assert "Parameters" in page.locator("dl.py.class").first.inner_text()
         page.screenshot(path=str(artifacts / "reference-layers.png"))
-        page.goto(f"{server}/api/index.html", timeout=WAIT)
+    with visit(chromium, f"{server}/api/index.html") as page:
         page.screenshot(path=str(artifacts / "reference-index.png"))
-    finally:
-        page.close()
-    assert not record.errors, "\n".join(record.errors)
 
 
-def test_home_page_opens_from_the_disk(chromium, site):
-    """Double-clicking index.html works too: the page, its styles and scripts, no other host."""
-    page = chromium.new_page(viewport=VIEWPORT)
-    record = Recorder(page)
-    try:
-        page.goto((site / "index.html").as_uri(), timeout=WAIT)
-        wait_for_maths(page)
-        assert page.locator("table tbody tr").count() >= 1
+@pytest.mark.parametrize("name", ["index.html", "notebooks/03_loss.html"])
+def test_pages_open_from_the_disk(chromium, site, name):
+    """Double-clicking a page works too: its styles, scripts and maths, no other host."""
+    with visit(chromium, (site / name).as_uri()) as page:
         assert page.evaluate("getComputedStyle(document.body).fontFamily") != ""
-    finally:
-        page.close()
-    assert not record.errors, "\n".join(record.errors)
-    assert not record.foreign(None), record.foreign(None)
+        if "notebooks/" in name:
+            formulas = page.locator(".math.notranslate").count()
+            assert formulas > 50, f"{name} should be full of formulas, found {formulas}"
+            assert page.locator('script[type^="math/tex"]').count() == formulas
+            assert page.locator(".MathJax_Error, merror").count() == 0

@@ -10,6 +10,11 @@ an ``alt`` that says so, never a file name.
 **Absolute values in docstrings.** dlcore's docstrings write ``|z|`` for the absolute value of
 z, as in maths; reST would read it as a substitution that is never defined (an error, and a
 broken link on the page). Outside ``literals``, such a ``|word|`` is shown as written.
+
+**Names for the fold buttons.** The sidebar's button that opens a section's pages shows only an
+arrow: it gets a name ("Show the pages of Library reference"). myst-nb names its "Show the
+solution" button "Toggle hidden content" for screen readers, hiding the words on the button:
+that name is dropped, so the words on the button are its name.
 """
 
 import re
@@ -43,7 +48,29 @@ def absolute_values(app, what, name, obj, options, lines):
                            for part in LITERAL.split(line))
 
 
+SECTION_TOGGLE = re.compile(
+    r'(<a class="reference internal" href="[^"]*">(?P<name>[^<]*)</a><details[^>]*>)<summary>')
+MYSTNB_LABEL = ' aria-label="Toggle hidden content"'
+
+
+def name_section_toggles(html: str) -> str:
+    return SECTION_TOGGLE.sub(
+        lambda m: f'{m.group(1)}<summary aria-label="Show the pages of {m.group("name")}">', html)
+
+
+def name_fold_buttons(app, pagename, templatename, context, doctree):
+    """After the theme has filled the page's context: name the sidebar's section toggles and
+    let the solution buttons' own words be their names."""
+    toctree = context.get("generate_toctree_html")
+    if callable(toctree):
+        context["generate_toctree_html"] = lambda *args, **kwargs: name_section_toggles(
+            str(toctree(*args, **kwargs)))
+    if "body" in context:
+        context["body"] = context["body"].replace(MYSTNB_LABEL, "")
+
+
 def setup(app):
+    app.connect("html-page-context", name_fold_buttons, priority=900)
     NbElementRenderer.render_image = render_image
     app.connect("autodoc-process-docstring", absolute_values)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
