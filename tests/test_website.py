@@ -212,3 +212,14 @@ def test_absolute_values_in_docstrings_are_shown_as_written():
     course_site.absolute_values(None, "class", "x", None, {}, lines)
     assert lines == ["nearly 0 for large \\|z\\|, which", "``|x|`` stays, \\|x - y\\| too",
                      "| a | b |", "a link |name|_ stays"]
+
+
+def test_the_sidebar_toggles_get_a_name():
+    pytest.importorskip("myst_nb", reason="the website's tools: pip install -r requirements-dev.txt")
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import course_site
+
+    for link in ['<a class="reference internal" href="api/index.html">Library reference</a>',
+                 '<a class="current reference internal" href="#">Library reference</a>']:
+        html = course_site.name_section_toggles(f'{link}<details open="open"><summary><span>')
+        assert '<summary aria-label="Show the pages of Library reference">' in html, html

@@ -49,7 +49,8 @@ def absolute_values(app, what, name, obj, options, lines):
 
 
 SECTION_TOGGLE = re.compile(
-    r'(<a class="reference internal" href="[^"]*">(?P<name>[^<]*)</a><details[^>]*>)<summary>')
+    r'(<a class="[^"]*\breference internal\b[^"]*" href="[^"]*">(?P<name>[^<]*)</a>'
+    r'<details[^>]*>)<summary>')
 MYSTNB_LABEL = ' aria-label="Toggle hidden content"'
 
 
