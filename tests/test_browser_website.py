@@ -49,7 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import website  # noqa: E402
 
-pytestmark = pytest.mark.browser
+# Sphinx, run in this process, warns about its own coming API changes to the themes it loads.
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]
 
 ARTIFACTS = ROOT / "test-artifacts" / "website"
 VIEWPORT = {"width": 1280, "height": 900}

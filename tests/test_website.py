@@ -26,6 +26,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 import colab  # noqa: E402
 import website  # noqa: E402
 
+# Sphinx, run in this process, warns about its own coming API changes to the themes it loads.
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 URL = colab.repository_url()
 

@@ -40,6 +40,7 @@ import re
 import shutil
 import sys
 import time
+import types
 from pathlib import Path
 
 import nbformat
@@ -269,6 +270,14 @@ def api_modules() -> dict[str, list[str]]:
     return pages
 
 
+def api_link(package, name: str) -> str:
+    """A MyST link to where ``package.name`` is documented (its module's page)."""
+    obj = getattr(package, name)
+    if isinstance(obj, types.ModuleType):
+        return f"{{py:mod}}`{name} <{obj.__name__}>`"
+    return f"{{py:obj}}`{name} <{obj.__module__}.{obj.__qualname__}>`"
+
+
 def api_pages(source: Path) -> None:
     """Write ``api/index.md`` and one page per module of :func:`api_modules` into ``source``."""
     import dlcore
@@ -290,7 +299,7 @@ def api_pages(source: Path) -> None:
             options = ":members:\n   :show-inheritance:" if i or len(members) == 1 else ""
             parts.append(f"```{{eval-rst}}\n.. automodule:: {name}\n   {options}\n```\n")
         (folder / f"{page}.md").write_text(f"# {page}\n\n" + "\n".join(parts), encoding="utf-8")
-    names = ", ".join(f"`{n}`" for n in dlcore.__all__)
+    names = ", ".join(api_link(dlcore, n) for n in dlcore.__all__)
     index = f"""# Library reference
 
 Generated from the docstrings of `dlcore`, the course's library. Each docstring names the
