@@ -49,11 +49,12 @@ def test_the_core_needs_numpy_only():
 
 def test_the_extras_hold_the_course_and_the_test_tools():
     names = {group: {r.name for r in reqs} for group, reqs in declared().items()}
-    assert set(names) == {"core", "course", "test", "slides"}
+    assert set(names) == {"core", "course", "test", "slides", "docs"}
     assert {"matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm",
             "packaging"} <= names["course"]
     assert {"pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"} <= names["test"]
     assert {"nbconvert", "sphinx-revealjs", "jupyter-server-mathjax"} <= names["slides"]
+    assert {"sphinx", "myst-nb", "sphinx-book-theme"} <= names["docs"]
 
 
 def test_every_dependency_is_listed_once_with_a_compatible_range():
@@ -91,11 +92,11 @@ def test_requirements_txt_installs_dlcore_with_its_extras():
 
 def test_requirements_dev_adds_only_maintainer_tools():
     lines = lines_of(ROOT / "requirements-dev.txt")
-    assert lines[:2] == ["-r requirements.txt", "-e .[slides]"]
+    assert lines[:3] == ["-r requirements.txt", "-e .[slides]", "-e .[docs]"]
     in_pyproject = {r.name for reqs in declared().values() for r in reqs}
-    tools = [Requirement(line) for line in lines[2:]]
+    tools = [Requirement(line) for line in lines[3:]]
     assert {r.name for r in tools} == {"ruff", "playwright", "axe-playwright-python",
-                                           "jupyter-repo2docker"}
+                                       "jupyter-repo2docker"}
     for req in tools:
         assert req.name not in in_pyproject, f"{req.name} is already in pyproject.toml"
         assert ">=" in {s.operator for s in req.specifier}, f"{req.name}: give a lower bound"
