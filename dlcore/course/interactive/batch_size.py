@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..viz.common import describe
 from .common import explorer_box
 from .compare import Comparison, ShownRun, summary_html
 
@@ -380,6 +381,8 @@ def plot_batch_size_comparison(shown: list[ShownRun], axes=None, loss_max: float
                     else f" ({timing}): other programs running at the same time can slow it."))
     ax_key.text(0.0, 0.0, textwrap.fill(key, 52), transform=ax_key.transAxes, fontsize=8.5,
                 va="bottom", ha="left", color="0.25")
+    describe(ax_epoch, "Three panels, the loss of each run against epochs, against updates and "
+                       "against time, and a key. " + batch_size_summary(shown))
     return axes
 
 

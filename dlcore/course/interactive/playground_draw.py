@@ -259,8 +259,25 @@ def render(run, figure: PlaygroundFigure | None = None, small: bool = False,
     return figure, figure.png(small=small)
 
 
-def show(run, **view) -> None:
-    """Show ``run``'s picture in a notebook, as a plain image (it needs no running kernel)."""
-    from IPython.display import Image, display
+def describe_picture(run) -> str:
+    """The picture of ``run`` in words: its alt text, for a screen reader."""
+    s = run.settings
+    hidden = ", ".join(str(n) for n in s.hidden) or "none"
+    answer = "the boundary between the two classes" if s.problem == "classification" \
+        else "the predicted surface"
+    return (f"The playground: the {s.data} data, with {answer} over the square and the "
+            f"training and test points; inputs {', '.join(s.features)}; hidden layers of "
+            f"{hidden} neurons, each with a small picture of what it responds to, and the "
+            f"weights as lines whose thickness is their size; {run.summary()}.")
 
-    display(Image(render(run, small=True, **view)[1], width=900))
+
+def show(run, **view) -> None:
+    """Show ``run``'s picture in a notebook, as a plain image (it needs no running kernel),
+    with its description as alt text."""
+    from IPython.display import publish_display_data
+
+    from ..viz.common import png_bundle
+
+    data, metadata = png_bundle(render(run, small=True, **view)[1], describe_picture(run),
+                                width=900)
+    publish_display_data(data, metadata)

@@ -441,8 +441,13 @@ def show_frames(clip, axes=None, title=None, cmap="gray_r"):
     vmin = vmax = None
     if frames.ndim == 3:
         vmin, vmax = float(frames.min()), float(frames.max())
-    drawn = [show_image(frame, ax=ax, title=f"t = {t}", cmap=cmap, vmin=vmin, vmax=vmax)
-             for t, (frame, ax) in enumerate(zip(frames, axes, strict=True))]
+    with quiet():  # the row of frames is described once, below
+        drawn = [show_image(frame, ax=ax, title=f"t = {t}", cmap=cmap, vmin=vmin, vmax=vmax)
+                 for t, (frame, ax) in enumerate(zip(frames, axes, strict=True))]
+    kind = "colour" if frames.ndim == 4 else "grey"
+    describe(axes[0], f"{title + ': ' if title else ''}the {count} frames of a video clip side "
+                      f"by side, t = 0 to {count - 1}, each a {kind} picture of "
+                      f"{frames.shape[1]} by {frames.shape[2]} pixels.")
     for image in drawn:
         image.axes.title.set_fontsize(9)
     if title is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import WRONG, _axes, describe, next_series_style, num
+from .common import WRONG, _axes, describe, next_series_style, num, series_style
 
 
 def _curve(history, key: str) -> list:
@@ -249,17 +249,16 @@ def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: s
     curves : dict label -> (S, E) array: S runs (seeds) of E epochs each
     ax : optional axes
     ylabel, title : str
-    colors : dict label -> colour, optional (to match another picture). Default: matplotlib's
-        colour cycle, in order.
+    colors : dict label -> colour, optional (to match another picture). Default: the course's
+        palette (viz.COLORS), in order.
 
     Returns
     -------
     The axes; the thick line of each label is the one in the legend.
     """
-    import matplotlib.pyplot as plt
 
     ax = _axes(ax, figsize=(8, 4))
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    sentences = []
     for i, (label, runs) in enumerate(curves.items()):
         runs = np.asarray(runs, dtype=float)
         if runs.ndim != 2:
@@ -267,16 +266,24 @@ def plot_runs_by_seed(curves, ax=None, ylabel: str = "validation loss", title: s
                 f"plot_runs_by_seed: expected {label!r} to hold one curve per seed, an array of "
                 f"shape (seeds, epochs), received shape {runs.shape}."
             )
-        color = (colors or {}).get(label, cycle[i % len(cycle)])
+        style = series_style(i, n_points=runs.shape[1])
+        if colors and label in colors:
+            style["color"] = colors[label]
         epochs = np.arange(1, runs.shape[1] + 1)
         for run in runs:
-            ax.plot(epochs, run, color=color, linewidth=0.7, alpha=0.35)
-        ax.plot(epochs, runs.mean(axis=0), color=color, linewidth=2.5,
+            ax.plot(epochs, run, color=style["color"], linewidth=0.7, alpha=0.35)
+        mean = runs.mean(axis=0)
+        ax.plot(epochs, mean, linewidth=2.5, **style,
                 label=f"{label}: average of {len(runs)} seeds")
+        low = int(np.argmin(mean))
+        sentences.append(f"{label}, the average of {len(runs)} seeds, lowest at epoch {low + 1} "
+                         f"({num(mean[low])}) and {num(mean[-1])} at the end")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     if title is not None:
         ax.set_title(title, fontsize=10)
+    describe(ax, f"{title + ': ' if title else ''}{ylabel} against epoch, one thin line per seed "
+                 f"and a thick average per group: " + "; ".join(sentences) + ".")
     return ax
