@@ -12,7 +12,7 @@ from dlcore.course import environment
 from dlcore.course.environment import FAIL, OK, WARN, check_environment
 
 REPO = Path(dlcore.__file__).resolve().parent.parent
-COURSE = ["numpy", "matplotlib", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm", "packaging"]
+COURSE = ["numpy", "matplotlib", "pillow", "jupyterlab", "ipywidgets", "scikit-learn", "tqdm", "packaging"]
 TESTS = ["pytest", "nbval", "nbformat", "nbclient", "threadpoolctl"]
 
 

@@ -52,7 +52,7 @@ MINIMUM_PYTHON = (3, 10)
 NEWEST_TESTED_PYTHON = (3, 13)
 
 # The name you import when it differs from the name you pip install.
-IMPORT_NAMES = {"scikit-learn": "sklearn"}
+IMPORT_NAMES = {"scikit-learn": "sklearn", "pillow": "PIL"}
 
 # Packages of the course extra that are located, not imported (see the module docstring). The
 # test extra's tools are always only located.
@@ -298,7 +298,7 @@ def _check_package(req, optional: bool, fixes: _Fixes) -> Check:
     pinned = f"{req.name}{needed if spec else ''}"
     bad = WARN if optional else FAIL
     why = " (only needed to run the course's tests)" if optional else ""
-    import_name = IMPORT_NAMES.get(req.name, req.name.replace("-", "_"))
+    import_name = IMPORT_NAMES.get(req.name.lower(), req.name.replace("-", "_"))
     try:
         if optional or req.name in LOCATE_ONLY:
             if _find_spec(import_name) is None:
