@@ -66,8 +66,10 @@ class LabelEncoder:
     label's code is its position there. Works for strings, numbers, and any hashable values
     (labels of mixed types that cannot be compared are ordered by type name, then ``repr``).
 
-    Example (``notebooks/01_data.ipynb``)
-    -------
+    Examples
+    --------
+    As in ``notebooks/01_data.ipynb``:
+
     >>> enc = LabelEncoder()
     >>> enc.fit_transform(["cat", "dog", "cat"])
     array([0, 1, 0])

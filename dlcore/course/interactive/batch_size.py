@@ -29,7 +29,10 @@ TIME_REPEATS = 15
 class BatchSizeRun:
     """The result of ``train_with_batch_size``: what one batch size did to a short training run.
 
+    Attributes
+    ----------
     batch_size : int
+        The number of samples per update.
     num_samples : int
         N, the number of training samples.
     iterations_per_epoch : int
