@@ -74,8 +74,8 @@ class Identity(Layer):
 class Sigmoid(Layer):
     """``a = 1 / (1 + exp(-z))``, squashing any number into (0, 1): a probability.
 
-    Derivative: ``a * (1 - a)``, at most 0.25 (at z = 0) and nearly 0 for large ``|z|``, which is why
-    deep sigmoid networks learn slowly ("vanishing gradients").
+    Derivative: ``a * (1 - a)``, at most 0.25 (at z = 0) and nearly 0 for large ``|z|``, which
+    is why deep sigmoid networks learn slowly ("vanishing gradients").
     """
 
     keeps_shape = True
