@@ -36,7 +36,7 @@ from .playground_data import (
     PlaygroundSettingsError,
     preset,
 )
-from .playground_draw import describe_picture, render
+from .playground_draw import render
 from .playground_state import Playground
 
 MAX_EPOCHS = 5000  # play pauses there, so a forgotten tab does not keep a core busy
@@ -306,13 +306,10 @@ class PlaygroundWidget:
                                       point=point)
             numbers = run.neuron(*selected, point=point).text()
             summary = run.summary()
-            picture_text = describe_picture(run)
             diverged = run.diverged
             code_open = bool(self.code.value)
             code = run.code() if code_open else ""
         self.image.value = png
-        if hasattr(self.image, "tooltip"):  # ipywidgets 8: the image's title, read as its alt
-            self.image.tooltip = picture_text
         self.frames += 1
         self.summary.value = self._status(summary)
         self.numbers.value = (
