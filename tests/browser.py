@@ -18,6 +18,9 @@ Playwright drives Debian's Chromium (``/usr/bin/chromium``); it never downloads 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import re
@@ -26,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -139,6 +143,38 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path):
+    """A quiet web server on 127.0.0.1 for ``folder``; yields its address, stops at the end."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)
+
+
+@contextlib.contextmanager
+def headless_chromium(tools):
+    """Headless Chromium from ``browser_tools()``, closed at the end."""
+    chromium_path, sync_playwright = tools
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, chromium_path)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 def write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

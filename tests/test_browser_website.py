@@ -31,19 +31,16 @@ them the test is skipped, except under CI (``CI=true``), where it fails.
 from __future__ import annotations
 
 import contextlib
-import functools
 import html
-import http.server
 import importlib.util
 import os
 import re
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser import browser_tools, free_port, launch_chromium
+from browser import browser_tools, headless_chromium, serve_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -95,32 +92,14 @@ def site(tools, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(site):
     """A web server on 127.0.0.1 for the site's folder, stopped at the end."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
+    with serve_folder(site) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def chromium(tools):
-    chromium_path, sync_playwright = tools
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright, chromium_path)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium(tools) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
