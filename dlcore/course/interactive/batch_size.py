@@ -19,7 +19,7 @@ import numpy as np
 
 from ..viz.common import describe
 from .common import explorer_box
-from .compare import Comparison, ShownRun, summary_html
+from .compare import Comparison, ShownRun, comparison_controls, summary_html
 
 #: How many times each update is timed; the time of an update is the median of these timings.
 TIME_REPEATS = 15
@@ -426,15 +426,8 @@ def batch_size_explorer(X, y, epochs: int = 3, seed=0, batch_size: int = 64, com
         options=choices, value=batch_size, description="batch size", continuous_update=False,
         style={"description_width": "initial"}, layout=widgets.Layout(width="460px"),
     )
-    add = widgets.Button(description="add to comparison", icon="plus",
-                         tooltip="keep this run on the picture, to compare it with others",
-                         layout=widgets.Layout(width="180px"))
-    clear = widgets.Button(description="clear runs", icon="trash",
-                           tooltip="take every kept run off the picture",
-                           layout=widgets.Layout(width="120px"))
-    summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
-    summary.add_class("dlcore-summary")
-    out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
+    add, clear, summary, out = comparison_controls(
+        "take every kept run off the picture", picture_height=FIGSIZE[1] * 100 + 20)
     comparison = Comparison(key=lambda run: run.batch_size, describe=describe_batch_size_run)
     state = {"current": None}
 

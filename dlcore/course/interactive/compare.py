@@ -117,3 +117,23 @@ def summary_html(status: str, summary: str) -> str:
     text = (status + " " if status else "") + summary
     return (f'<div role="status" aria-live="polite" style="line-height: 1.4">'
             f"{html.escape(text)}</div>")
+
+
+def comparison_controls(clear_tooltip: str, picture_height: float):
+    """The controls both comparing widgets share: ``(add, clear, summary, out)``.
+
+    "add to comparison" and "clear runs" buttons (``clear_tooltip`` says what clearing takes
+    off), the summary line read by screen readers (``summary_html``), and the output area that
+    holds the picture, ``picture_height`` pixels high (so the page does not jump as it redraws).
+    """
+    import ipywidgets as widgets
+
+    add = widgets.Button(description="add to comparison", icon="plus",
+                         tooltip="keep this run on the picture, to compare it with others",
+                         layout=widgets.Layout(width="180px"))
+    clear = widgets.Button(description="clear runs", icon="trash", tooltip=clear_tooltip,
+                           layout=widgets.Layout(width="120px"))
+    summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
+    summary.add_class("dlcore-summary")
+    out = widgets.Output(layout=widgets.Layout(height=f"{picture_height:.0f}px"))
+    return add, clear, summary, out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import explorer_box
-from .compare import Comparison, ShownRun, summary_html
+from .compare import Comparison, ShownRun, comparison_controls, summary_html
 
 
 class Surface:
@@ -436,15 +436,8 @@ def learning_rate_explorer(optimizer_name: str = "SGD", lr: float = 0.1,
         options=list(SURFACES), value=surface_name, description="surface",
         layout=widgets.Layout(width="200px"),
     )
-    add = widgets.Button(description="add to comparison", icon="plus",
-                         tooltip="keep this run on the picture, to compare it with others",
-                         layout=widgets.Layout(width="180px"))
-    clear = widgets.Button(description="clear runs", icon="trash",
-                           tooltip="take the kept runs of this surface off the picture",
-                           layout=widgets.Layout(width="120px"))
-    summary = widgets.HTML(layout=widgets.Layout(min_height="40px"))
-    summary.add_class("dlcore-summary")
-    out = widgets.Output(layout=widgets.Layout(height=f"{FIGSIZE[1] * 100 + 20:.0f}px"))
+    add, clear, summary, out = comparison_controls(
+        "take the kept runs of this surface off the picture", picture_height=FIGSIZE[1] * 100 + 20)
     comparisons = {name: Comparison(_surface_run_key, describe_surface_run) for name in SURFACES}
     for pair in compare:
         if isinstance(pair, str) or not hasattr(pair, "__len__") or len(pair) != 2:
